@@ -1,0 +1,198 @@
+"""PostgreSQL statements that leave state on the server connection.
+
+Sources for every verdict are in the rule specs (``rules/PIN1*.toml``); the gist, from
+../shared/reference/poolers.md: PgBouncer in transaction mode lends a server connection per
+transaction, so anything that outlives the transaction stays behind for the next client (SET,
+LISTEN, WITH HOLD cursors, SQL PREPARE, LOAD, session advisory locks, temp tables without ON COMMIT
+DROP), except the parameters PgBouncer tracks per client. RDS Proxy pins the client to its backend
+for any SET or set_config, SQL-level prepared statements, DISCARD, any temporary object, any DECLARE,
+LISTEN, LOAD, nextval/setval and session advisory locks.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from pinlint.checks import SqlContext, Verdict, sql_check
+from pinlint.sql.statement import Call, Statement
+from pinlint.targets import BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY
+
+#: Parameters whose SET acts on the current transaction only, even without LOCAL.
+TRANSACTION_SCOPED = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
+FALSE_LITERALS = frozenset({"false", "'f'", "'false'", "'off'", "'no'", "'0'"})
+TRUE_LITERALS = frozenset({"true", "'t'", "'true'", "'on'", "'yes'", "'1'"})
+
+SESSION_LOCKS = frozenset(
+    {"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared"}
+)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _pgbouncer_set_effect(ctx: SqlContext, name: Optional[str]) -> Optional[str]:
+    if name is None:
+        return None  # unknown parameter: it may be one that PgBouncer tracks
+    if ctx.targets.pgbouncer.tracked(name):
+        return None
+    return LEAKS
+
+
+def _call_span(call: Call) -> tuple:
+    return (call.start, call.start + len(call.name))
+
+
+@sql_check("set-session-parameter")
+def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind == "set_session_characteristics":
+        return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                        {"name": "session characteristics", "statement": _short(st.text)})]
+    if st.kind != "set" or st.scope != "session":
+        return []
+    if st.name in TRANSACTION_SCOPED:
+        return []
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, st.name)},
+                    {"name": st.name or "a parameter", "statement": _short(st.text)})]
+
+
+@sql_check("set-role")
+def set_role(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind not in ("set_role", "set_session_authorization") or st.scope != "session":
+        return []
+    what = "ROLE" if st.kind == "set_role" else "SESSION AUTHORIZATION"
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"what": what, "statement": _short(st.text)})]
+
+
+@sql_check("reset-parameter")
+def reset_parameter(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "reset":
+        return []
+    if st.name is None or (st.name not in ("all", "role", "session_authorization")
+                           and ctx.targets.pgbouncer.tracked(st.name)):
+        return []
+    return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": _short(st.text)})]
+
+
+@sql_check("set-config-session")
+def set_config_session(ctx: SqlContext) -> List[Verdict]:
+    out = []
+    for call in ctx.statement.calls:
+        if call.name != "set_config" or len(call.args) != 3:
+            continue
+        is_local = call.args[2]
+        if is_local not in FALSE_LITERALS:
+            continue  # true: transaction-local; unknown: stay quiet
+        param = call.args[0]
+        name = param.strip("'").lower() if param and param.startswith("'") else None
+        out.append(Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, name)},
+                           {"name": name or "a parameter"}, span=_call_span(call)))
+    return out
+
+
+@sql_check("sql-prepared-statement")
+def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind == "prepare":
+        effect = LEAKS
+    elif st.kind in ("execute", "deallocate"):
+        effect = BREAKS
+    else:
+        return []
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: effect},
+                    {"verb": st.kind.upper(), "name": st.name or "statement", "statement": _short(st.text)})]
+
+
+@sql_check("discard")
+def discard(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "discard":
+        return []
+    return [Verdict({RDS_PROXY: PINS}, {"what": (st.name or "").upper(), "statement": _short(st.text)})]
+
+
+@sql_check("listen")
+def listen(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind == "listen":
+        return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"verb": "LISTEN", "channel": st.name or "channel"})]
+    if st.kind == "unlisten":
+        return [Verdict({PGBOUNCER: LOST}, {"verb": "UNLISTEN", "channel": st.name or "channel"})]
+    return []
+
+
+@sql_check("load-module")
+def load_module(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "load":
+        return []
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"module": st.name or "module"})]
+
+
+@sql_check("cursor-outlives-transaction")
+def cursor_declare(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "declare":
+        return []
+    statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
+    if st.hold:
+        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+    else:
+        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode else None}
+    hold = "WITH HOLD" if st.hold else "WITHOUT HOLD"
+    return [Verdict(effects, {"cursor": st.name or "cursor", "hold": hold})]
+
+
+@sql_check("temporary-object")
+def temporary_object(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "create_temp":
+        return []
+    if st.temp_object == "table" and st.on_commit == "drop":
+        pgb = BREAKS if ctx.targets.pgbouncer.pool_mode == "statement" else None
+    else:
+        pgb = LEAKS
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: pgb},
+                    {"object": st.temp_object or "object", "name": st.name or "object"})]
+
+
+@sql_check("session-advisory-lock")
+def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
+    return [
+        Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=_call_span(call))
+        for call in ctx.statement.calls
+        if call.name in SESSION_LOCKS
+    ]
+
+
+@sql_check("sequence-function")
+def sequence_function(ctx: SqlContext) -> List[Verdict]:
+    return [
+        Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=_call_span(call))
+        for call in ctx.statement.calls
+        if call.name in ("nextval", "setval")
+    ]
+
+
+def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
+    """Whether this string already ran nextval/setval or an INSERT before ``call`` (same transaction)."""
+    for other in ctx.statements[: ctx.index]:
+        if other.kind == "query" or any(c.name in ("nextval", "setval") for c in other.calls):
+            return True
+    return any(c.name in ("nextval", "setval") and c.start < call.start for c in st.calls) or (
+        st.text[:6].upper() == "INSERT"
+    )
+
+
+@sql_check("session-sequence-value")
+def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    return [
+        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=_call_span(call))
+        for call in st.calls
+        if call.name in ("currval", "lastval") and not _sets_sequence_earlier(ctx, st, call)
+    ]

@@ -1,0 +1,195 @@
+"""Command line: ``pinlint check``, ``pinlint rule CODE``, ``pinlint rules``.
+
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import click
+
+from pinlint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        try:
+            return super().main(*args, **kwargs)
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            click.echo("pinlint: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="pinlint")
+def cli() -> None:
+    """Find SQL and driver settings that pin or break sessions behind transaction poolers
+    (Amazon RDS Proxy, PgBouncer in transaction or statement mode, Supavisor)."""
+
+
+def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
+    click.echo(f"pinlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _csv(values: Sequence[str]) -> List[str]:
+    out: List[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--target", type=click.Choice(["any", "pgbouncer", "rds-proxy"]), default=None,
+              help="Pooler to judge for (default: any = every pooler).")
+@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default: ALL).")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--output-format", type=click.Choice(["concise", "full", "json"]), default=None,
+              help="How to print findings (default: concise).")
+@click.option("--statistics", is_flag=True, help="Print a count of findings per rule instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (pyproject.toml with [tool.pinlint], or pinlint.toml).")
+@click.option("--exclude", multiple=True, help="Patterns to exclude (replaces the defaults).")
+@click.option("--extend-exclude", multiple=True, help="Patterns to exclude on top of the defaults.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to paths named on the command line too.")
+@click.option("--stdin-filename", default=None, help="File name to report for input read from '-'.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--no-color", is_flag=True, help="Never color the output.")
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
+def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
+          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, no_prefilter) -> None:
+    """Check Python files (default: the current directory). '-' reads from standard input."""
+    from pinlint.api import run_options
+    from pinlint.config import ConfigError, load_settings, validate_codes
+    from pinlint.discover import PathNotFound, discover
+    from pinlint.engine import check_paths, check_source
+    from pinlint.report import as_json, concise, full, statistics as stats, summary
+    from pinlint.specs import SpecError, load_specs
+
+    try:
+        specs = load_specs()
+    except SpecError as exc:
+        _fail(f"broken rule spec: {exc}")
+    known = [s.code for s in specs]
+    try:
+        settings = load_settings(config_file)
+        if settings.source:
+            for key in ("select", "extend_select", "ignore"):
+                validate_codes(getattr(settings, key), known, settings.source, key.replace("_", "-"))
+        overrides: Dict[str, object] = {}
+        if target:
+            overrides["target"] = target
+        for key, value in (("select", select), ("extend_select", extend_select), ("ignore", ignore)):
+            if value:
+                codes = _csv(value)
+                validate_codes(codes, known, "command line", "--" + key.replace("_", "-"))
+                overrides[key] = tuple(codes)
+        if exclude:
+            overrides["exclude"] = tuple(_csv(exclude))
+        if extend_exclude:
+            overrides["extend_exclude"] = settings.extend_exclude + tuple(_csv(extend_exclude))
+        if output_format:
+            overrides["output_format"] = output_format
+        settings = replace(settings, **overrides)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        _fail(f"invalid configuration: {exc}")
+
+    options = run_options(settings)
+    if no_prefilter:
+        options = replace(options, use_prefilter=False)
+    color = not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    texts: Dict[str, List[str]] = {}
+
+    if paths == ("-",):
+        data = sys.stdin.buffer.read()
+        name = stdin_filename or "-"
+        diags = check_source(name, data, options)
+        try:
+            texts[name] = data.decode("utf-8", "replace").splitlines()
+        except Exception:  # pragma: no cover
+            pass
+        files_checked = 1
+    else:
+        try:
+            files = discover(paths or (".",), settings.all_excludes, settings.root, force_exclude=force_exclude)
+        except PathNotFound as exc:
+            _fail(f"no such file or directory: {exc}")
+        files_checked = len(files)
+        diags = check_paths([str(f) for f in files], options, jobs)
+
+    def lines_of(filename: str) -> Optional[List[str]]:
+        if filename not in texts:
+            try:
+                from pinlint.read import decode, read_bytes
+
+                texts[filename] = decode(read_bytes(filename)).splitlines()
+            except Exception:
+                return None
+        return texts[filename]
+
+    fmt = settings.output_format
+    if statistics:
+        if diags:
+            click.echo(stats(diags))
+    elif fmt == "json":
+        click.echo(as_json(diags))
+    elif diags:
+        click.echo(full(diags, lines_of, color) if fmt == "full" else concise(diags, color))
+    if fmt != "json" and not quiet:
+        click.echo(summary(diags, files_checked))
+    sys.exit(EXIT_CLEAN if exit_zero or not diags else EXIT_FINDINGS)
+
+
+def _find_spec(code: str):
+    from pinlint.specs import load_specs
+
+    for spec in load_specs():
+        if spec.code == code.upper() or spec.name == code.lower():
+            return spec
+    return None
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Print the rule as JSON.")
+def rule(code: str, as_json: bool) -> None:
+    """Show the documentation of a rule (by code, e.g. PIN101, or by name)."""
+    from pinlint.docs import render_rule, rule_json
+
+    spec = _find_spec(code)
+    if spec is None:
+        _fail(f"unknown rule {code!r}; `pinlint rules` lists them")
+    click.echo(json.dumps(rule_json(spec), indent=2) if as_json else render_rule(spec))
+
+
+@cli.command(name="rules")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def rules_(as_json: bool) -> None:
+    """List every rule: code, name, targets, summary."""
+    from pinlint.docs import rule_json
+    from pinlint.specs import load_specs
+
+    specs = load_specs()
+    if as_json:
+        click.echo(json.dumps([rule_json(s) for s in specs], indent=2))
+        return
+    width = max(len(s.name) for s in specs)
+    for s in specs:
+        targets = ",".join(s.targets) or "-"
+        click.echo(f"{s.code}  {s.name:<{width}}  {targets:<20}  {s.summary}")
+
+
+def main() -> None:
+    cli(prog_name="pinlint")

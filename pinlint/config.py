@@ -1,0 +1,209 @@
+"""Configuration: ``[tool.pinlint]`` in pyproject.toml, or ``pinlint.toml`` / ``.pinlint.toml``.
+
+Found by walking up from the current directory; the command line overrides the file. Unknown keys
+and bad values raise ConfigError naming the file and the key (the CLI exits 2).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from pinlint.discover import DEFAULT_EXCLUDES
+from pinlint.targets import POOL_MODES, TARGET_CHOICES, PgBouncerOptions, RdsProxyOptions, TargetSet
+
+OUTPUT_FORMATS = ("concise", "full", "json")
+CONFIG_FILES = (".pinlint.toml", "pinlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f"{source}: {key}: {problem}")
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = "any"
+    select: Tuple[str, ...] = ("ALL",)
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: Tuple[str, ...] = ()
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    output_format: str = "concise"
+    pgbouncer: PgBouncerOptions = field(default_factory=PgBouncerOptions)
+    rds_proxy: RdsProxyOptions = field(default_factory=RdsProxyOptions)
+    #: directory of the config file (relative excludes are matched from here)
+    root: Path = field(default_factory=Path.cwd)
+    source: Optional[str] = None
+
+    @property
+    def targets(self) -> TargetSet:
+        return TargetSet.from_name(self.target, pgbouncer=self.pgbouncer, rds_proxy=self.rds_proxy)
+
+    @property
+    def all_excludes(self) -> Tuple[str, ...]:
+        return tuple(self.exclude) + tuple(self.extend_exclude)
+
+
+def _expect_str_list(value: Any, source: str, key: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(source, key, f"expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _expect_choice(value: Any, choices: Sequence[str], source: str, key: str) -> str:
+    if value not in choices:
+        raise ConfigError(source, key, f"expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _expect_int(value: Any, source: str, key: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(source, key, f"expected an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _expect_table(value: Any, source: str, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(source, key, f"expected a table, got {value!r}")
+    return value
+
+
+def validate_codes(prefixes: Sequence[str], known: Sequence[str], source: str, key: str) -> None:
+    for prefix in prefixes:
+        if prefix == "ALL":
+            continue
+        if not prefix.startswith("PIN") or not any(code.startswith(prefix) for code in known):
+            raise ConfigError(source, key, f"unknown rule code or prefix {prefix!r}")
+
+
+def _pgbouncer(table: Mapping[str, Any], source: str) -> PgBouncerOptions:
+    opts = PgBouncerOptions()
+    for key, value in table.items():
+        full = f"pgbouncer.{key}"
+        if key == "pool-mode":
+            opts = replace(opts, pool_mode=_expect_choice(value, POOL_MODES, source, full))
+        elif key == "max-prepared-statements":
+            opts = replace(opts, max_prepared_statements=_expect_int(value, source, full))
+        elif key == "track-extra-parameters":
+            opts = replace(opts, track_extra_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
+        elif key == "ignore-startup-parameters":
+            opts = replace(opts, ignore_startup_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
+        else:
+            raise ConfigError(source, full, "unknown key (expected pool-mode, max-prepared-statements, "
+                                            "track-extra-parameters, ignore-startup-parameters)")
+    return opts
+
+
+def _rds_proxy(table: Mapping[str, Any], source: str) -> RdsProxyOptions:
+    opts = RdsProxyOptions()
+    for key, value in table.items():
+        full = f"rds-proxy.{key}"
+        if key == "idle-client-timeout":
+            opts = replace(opts, idle_client_timeout=_expect_int(value, source, full, minimum=1))
+        elif key == "exclude-variable-sets":
+            if not isinstance(value, bool):
+                raise ConfigError(source, full, f"expected true or false, got {value!r}")
+            opts = replace(opts, exclude_variable_sets=value)
+        else:
+            raise ConfigError(source, full, "unknown key (expected idle-client-timeout, exclude-variable-sets)")
+    return opts
+
+
+def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Settings:
+    """Apply a ``[tool.pinlint]``-shaped table (also used for ``--config`` and examples' options)."""
+    for key, value in table.items():
+        if key == "target":
+            settings = replace(settings, target=_expect_choice(value, TARGET_CHOICES, source, key))
+        elif key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
+            settings = replace(settings, **{key.replace("-", "_"): _expect_str_list(value, source, key)})
+        elif key == "per-file-ignores":
+            table_ = _expect_table(value, source, key)
+            pfi = tuple((pattern, _expect_str_list(codes, source, f"{key}.{pattern}")) for pattern, codes in table_.items())
+            settings = replace(settings, per_file_ignores=pfi)
+        elif key == "output-format":
+            settings = replace(settings, output_format=_expect_choice(value, OUTPUT_FORMATS, source, key))
+        elif key == "pgbouncer":
+            settings = replace(settings, pgbouncer=_pgbouncer(_expect_table(value, source, key), source))
+        elif key == "rds-proxy":
+            settings = replace(settings, rds_proxy=_rds_proxy(_expect_table(value, source, key), source))
+        else:
+            raise ConfigError(source, key, "unknown key")
+    return settings
+
+
+def find_config(start: Path) -> Optional[Tuple[Path, Mapping[str, Any]]]:
+    """The nearest config file from ``start`` upwards, with its pinlint table."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            path = directory / name
+            if not path.is_file():
+                continue
+            data = _load_toml(path)
+            if name == "pyproject.toml":
+                tool = data.get("tool", {})
+                if isinstance(tool, dict) and "pinlint" in tool:
+                    return path, _expect_table(tool["pinlint"], str(path), "tool.pinlint")
+                continue
+            return path, data
+    return None
+
+
+def _load_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "(file)", f"invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(str(path), "(file)", f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "(file)", "not UTF-8") from None
+
+
+def load_settings(config_file: Optional[str] = None, start: Optional[Path] = None) -> Settings:
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(config_file, "(file)", "no such file")
+        data = _load_toml(path)
+        if path.name == "pyproject.toml":
+            data = _expect_table(data.get("tool", {}).get("pinlint", {}), str(path), "tool.pinlint")
+        found: Optional[Tuple[Path, Mapping[str, Any]]] = (path, data)
+    else:
+        found = find_config(start or Path.cwd())
+    if found is None:
+        return Settings()
+    path, table = found
+    settings = Settings(root=path.parent.resolve(), source=str(path))
+    return apply_table(settings, table, str(path))
+
+
+def enabled_codes(settings: Settings, known: Sequence[str], source: str = "command line") -> FrozenSet[str]:
+    """Codes on after select / extend-select / ignore; the most specific matching prefix wins."""
+    selectors: List[Tuple[str, bool]] = [(p, True) for p in settings.select + settings.extend_select]
+    selectors += [(p, False) for p in settings.ignore]
+    enabled = set()
+    for code in known:
+        best: Optional[Tuple[int, bool]] = None
+        for prefix, on in selectors:
+            if prefix == "ALL" or code.startswith(prefix):
+                specificity = 0 if prefix == "ALL" else len(prefix)
+                # at equal specificity an ignore wins
+                if best is None or specificity > best[0] or (specificity == best[0] and not on):
+                    best = (specificity, on)
+        if best is not None and best[1]:
+            enabled.add(code)
+    return frozenset(enabled)

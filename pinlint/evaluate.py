@@ -1,0 +1,98 @@
+"""Evaluate rules over a file's facts: classify each SQL site's text, run the SQL checks, build findings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+import libcst as cst
+
+from pinlint.checks import SQL_CHECKS, SqlContext, Verdict, load_checks
+from pinlint.extract import Facts, SqlSite
+from pinlint.specs import RuleSpec
+from pinlint.targets import TargetSet, consequence, select_effects
+
+#: A SQL text can only matter if it holds one of these words; everything else skips the classifier
+#: (and the import of sqlglot). Kept in step with the checks by tests/test_prefilter.py.
+SQL_HAZARD_RE = re.compile(
+    r"(?i)\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|temp|temporary|"
+    r"\w*advisory\w*|set_config|nextval|setval|currval|lastval)\b"
+)
+
+
+@dataclass
+class Finding:
+    """A rule's verdict at a place in the file, before positions are computed."""
+
+    spec: RuleSpec
+    message: str
+    help: str
+    severity: str
+    targets: Tuple[str, ...]
+    node: cst.CSTNode
+    #: character span inside the node's string value (when the node is a plain literal)
+    span: Optional[Tuple[int, int]]
+    literal: Optional[cst.SimpleString]
+    call: Optional[cst.Call]
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _render(template: str, fields: Dict[str, str]) -> str:
+    return template.format_map(_SafeDict(fields))
+
+
+def _severity(spec: RuleSpec, targets: Iterable[str]) -> str:
+    levels = [spec.severity.get(t, "warning") for t in targets]
+    return "error" if "error" in levels else "warning"
+
+
+def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: TargetSet,
+                    default_span: Tuple[int, int]) -> Optional[Finding]:
+    effects = select_effects({t: e for t, e in verdict.effects.items() if t in spec.severity}, targets)
+    if not effects:
+        return None
+    fields = dict(verdict.fields)
+    fields["consequence"] = consequence(effects, targets)
+    affected = tuple(t for t in targets.names if t in effects)
+    return Finding(
+        spec=spec,
+        message=_render(spec.message, fields),
+        help=_render(spec.help_for(site.framework), fields),
+        severity=_severity(spec, affected),
+        targets=affected,
+        node=site.node,
+        span=verdict.span or default_span,
+        literal=site.literal,
+        call=site.call,
+    )
+
+
+def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -> List[Finding]:
+    """Run the enabled SQL checks (``specs`` by name) over every SQL site of the file."""
+    load_checks()
+    checks = [(SQL_CHECKS[name], spec) for name, spec in specs.items() if name in SQL_CHECKS]
+    if not checks:
+        return []
+    findings: List[Finding] = []
+    classify = None
+    for site in facts.sql_sites:
+        if site.dialect != "postgres" or not SQL_HAZARD_RE.search(site.text):
+            continue
+        if classify is None:
+            from pinlint.sql.classify import classify
+        statements = tuple(classify(site.text, site.dialect))
+        for index, statement in enumerate(statements):
+            if statement.kind == "unknown":
+                continue
+            ctx = SqlContext(statement=statement, statements=statements, index=index, site=site, targets=targets)
+            for check, spec in checks:
+                for verdict in check(ctx):
+                    finding = verdict_finding(spec, verdict, site, targets, (statement.start, statement.end))
+                    if finding is not None:
+                        findings.append(finding)
+    return findings

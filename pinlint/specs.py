@@ -1,0 +1,214 @@
+"""Rule specs: the TOML files in ``rules/`` (shipped in the wheel as ``pinlint/rulespecs``)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+DOC_SECTIONS = ("what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "references")
+SEVERITIES = ("error", "warning")
+TARGET_NAMES = ("pgbouncer", "rds-proxy")
+FRAMEWORKS = ("django", "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "mysql")
+CODE_RE = re.compile(r"^PIN\d{3}$")
+NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DOCS_URL = "https://github.com/pinlint/pinlint/blob/main/rules/{code}-{name}.toml"
+
+
+class SpecError(ValueError):
+    """A rule spec file is malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    valid: bool
+    sql: Optional[str]
+    code: Optional[str]
+    target: str = "any"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    note: str = ""
+    oracle: str = "observe"
+    source: str = ""
+    setup: str = ""
+    index: int = 0
+
+    def python_source(self, dialect: str = "postgres") -> str:
+        """The module the linter sees for this example."""
+        if self.code is not None:
+            return self.code
+        assert self.sql is not None
+        if dialect == "mysql":
+            return (
+                "import pymysql\n\n"
+                "conn = pymysql.connect(host='db')\n"
+                "with conn.cursor() as cur:\n"
+                f"    cur.execute({self.sql!r})\n"
+            )
+        return (
+            "import psycopg\n\n"
+            "with psycopg.connect('') as conn:\n"
+            f"    conn.execute({self.sql!r})\n"
+        )
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    summary: str
+    message: str
+    help: str
+    severity: Mapping[str, str]
+    docs: Mapping[str, Any]
+    invalid: Tuple[Example, ...]
+    valid: Tuple[Example, ...]
+    help_variants: Mapping[str, str] = field(default_factory=dict)
+    fix_title: str = ""
+    dialect: str = "postgres"
+    path: str = ""
+
+    @property
+    def targets(self) -> Tuple[str, ...]:
+        return tuple(t for t in TARGET_NAMES if t in self.severity)
+
+    @property
+    def url(self) -> str:
+        return DOCS_URL.format(code=self.code, name=self.name)
+
+    def help_for(self, framework: Optional[str]) -> str:
+        if framework and framework in self.help_variants:
+            return self.help_variants[framework]
+        return self.help
+
+
+def specs_dir() -> Path:
+    """Where the specs are: inside the installed package (wheel) or ``rules/`` next to the package (checkout, editable)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rulespecs", here.parent / "rules"):
+        if candidate.is_dir() and any(candidate.glob("PIN*.toml")):
+            return candidate
+    raise SpecError(f"no rule specs found next to {here} (looked in rulespecs/ and ../rules/)")
+
+
+def _req(data: Mapping[str, Any], key: str, typ: type, where: str) -> Any:
+    if key not in data:
+        raise SpecError(f"{where}: missing key `{key}`")
+    value = data[key]
+    if not isinstance(value, typ):
+        raise SpecError(f"{where}: `{key}` must be a {typ.__name__}")
+    return value
+
+
+def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
+    kind = "valid" if valid else "invalid"
+    if not isinstance(raw, list) or not raw:
+        raise SpecError(f"{where}: needs at least one [[{kind}]] example")
+    out = []
+    for i, item in enumerate(raw):
+        w = f"{where} [[{kind}]] #{i + 1}"
+        if not isinstance(item, dict):
+            raise SpecError(f"{w}: must be a table")
+        unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup"}
+        if unknown:
+            raise SpecError(f"{w}: unknown key(s) {sorted(unknown)}")
+        if ("sql" in item) == ("code" in item):
+            raise SpecError(f"{w}: needs exactly one of `sql` or `code`")
+        target = item.get("target", "any")
+        if target not in ("any",) + TARGET_NAMES:
+            raise SpecError(f"{w}: unknown target {target!r}")
+        oracle = item.get("oracle", "observe")
+        if oracle not in ("observe", "documented-only"):
+            raise SpecError(f"{w}: oracle must be 'observe' or 'documented-only'")
+        if oracle == "documented-only" and not item.get("source"):
+            raise SpecError(f"{w}: a documented-only example must name its `source`")
+        out.append(
+            Example(
+                valid=valid,
+                sql=item.get("sql"),
+                code=item.get("code"),
+                target=target,
+                options=item.get("options", {}),
+                note=item.get("note", ""),
+                oracle=oracle,
+                source=item.get("source", ""),
+                setup=item.get("setup", ""),
+                index=i + 1,
+            )
+        )
+    return tuple(out)
+
+
+def parse_spec(text: str, path: str = "<spec>") -> RuleSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: {exc}") from None
+    code = _req(data, "code", str, path)
+    if not CODE_RE.match(code):
+        raise SpecError(f"{path}: code {code!r} is not PIN + 3 digits")
+    name = _req(data, "name", str, path)
+    if not NAME_RE.match(name):
+        raise SpecError(f"{path}: name {name!r} is not kebab-case")
+    severity = _req(data, "severity", dict, path)
+    for target, level in severity.items():
+        if target not in TARGET_NAMES or level not in SEVERITIES:
+            raise SpecError(f"{path}: [severity] {target} = {level!r} is not a target/severity")
+    docs = _req(data, "docs", dict, path)
+    for section in DOC_SECTIONS:
+        if not docs.get(section):
+            raise SpecError(f"{path}: [docs] is missing `{section}`")
+    refs = docs["references"]
+    if not isinstance(refs, list) or not all(isinstance(r, dict) and r.get("title") and r.get("url") for r in refs):
+        raise SpecError(f"{path}: [docs] references must be a list of {{ title, url }} tables")
+    variants = data.get("help-variants", {})
+    for key in variants:
+        if key not in FRAMEWORKS:
+            raise SpecError(f"{path}: [help-variants] unknown framework {key!r}")
+    known = {"code", "name", "summary", "message", "help", "fix-title", "help-variants", "severity", "docs",
+             "invalid", "valid", "dialect"}
+    unknown = set(data) - known
+    if unknown:
+        raise SpecError(f"{path}: unknown key(s) {sorted(unknown)}")
+    return RuleSpec(
+        code=code,
+        name=name,
+        summary=_req(data, "summary", str, path),
+        message=_req(data, "message", str, path),
+        help=_req(data, "help", str, path),
+        severity=severity,
+        docs=docs,
+        invalid=_examples(data.get("invalid"), False, path),
+        valid=_examples(data.get("valid"), True, path),
+        help_variants=variants,
+        fix_title=data.get("fix-title", ""),
+        dialect=data.get("dialect", "postgres"),
+        path=path,
+    )
+
+
+@lru_cache(maxsize=None)
+def load_specs() -> Tuple[RuleSpec, ...]:
+    """All rule specs, sorted by code. Raises SpecError on a malformed or duplicate spec."""
+    directory = specs_dir()
+    specs: List[RuleSpec] = []
+    for path in sorted(directory.glob("PIN*.toml")):
+        specs.append(parse_spec(path.read_text(encoding="utf-8"), str(path)))
+    seen: Dict[str, str] = {}
+    for spec in specs:
+        for key in (spec.code, spec.name):
+            if key in seen:
+                raise SpecError(f"{spec.path}: {key} is already used by {seen[key]}")
+            seen[key] = spec.path
+    return tuple(sorted(specs, key=lambda s: s.code))
+
+
+def spec_by_code() -> Dict[str, RuleSpec]:
+    return {s.code: s for s in load_specs()}

@@ -1,0 +1,1 @@
+"""SQL handling: placeholder normalisation, statement splitting and classification."""

@@ -1,0 +1,98 @@
+"""What the classifier says about one SQL statement.
+
+The classifier (``pinlint.sql.classify``) turns a SQL string into a list of
+``Statement`` objects, one per top-level statement. Rules look only at these
+objects; they never see raw SQL. Offsets are character offsets into the string
+that was classified, so a finding can point at the statement inside a longer
+literal.
+
+Unknown parts of a string (a Python expression interpolated into an f-string,
+a variable that could not be resolved) reach the classifier as the identifier
+``HOLE``. Driver placeholders (``%s``, ``%(name)s``, ``:name``, ``$1``, ``?``)
+are values, never identifiers; the classifier normalises them itself.
+A field that a hole or a placeholder decides is ``None`` (unknown), and rules
+stay quiet when the unknown part would decide the verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+#: Identifier standing for a part of the SQL text that static analysis could not resolve.
+HOLE = "__pinlint_hole__"
+
+# Statement kinds (PostgreSQL). Every statement gets exactly one.
+KINDS = frozenset(
+    {
+        "set",  # SET [SESSION|LOCAL] name {TO|=} ..., SET TIME ZONE, SET SCHEMA, SET NAMES
+        "set_role",  # SET [SESSION|LOCAL] ROLE ...
+        "set_session_authorization",  # SET [SESSION|LOCAL] SESSION AUTHORIZATION ...
+        "set_session_characteristics",  # SET SESSION CHARACTERISTICS AS TRANSACTION ...
+        "set_transaction",  # SET TRANSACTION ...  (transaction-scoped)
+        "set_constraints",  # SET CONSTRAINTS ...  (transaction-scoped)
+        "reset",  # RESET name | RESET ALL | RESET ROLE | RESET SESSION AUTHORIZATION
+        "prepare",  # PREPARE name [(types)] AS statement
+        "prepare_transaction",  # PREPARE TRANSACTION 'gid'  (two-phase commit, not a prepared statement)
+        "execute",  # EXECUTE name [(args)]
+        "deallocate",  # DEALLOCATE [PREPARE] {name | ALL}
+        "discard",  # DISCARD {ALL | PLANS | SEQUENCES | TEMP | TEMPORARY}
+        "listen",  # LISTEN channel
+        "unlisten",  # UNLISTEN {channel | *}
+        "notify",  # NOTIFY channel [, payload]
+        "load",  # LOAD 'filename'
+        "declare",  # DECLARE name ... CURSOR [{WITH|WITHOUT} HOLD] FOR query
+        "close",  # CLOSE {name | ALL}
+        "fetch",  # FETCH / MOVE
+        "create_temp",  # CREATE [GLOBAL|LOCAL] {TEMP|TEMPORARY} {TABLE|VIEW|SEQUENCE} ..., SELECT ... INTO TEMP ...
+        "lock_table",  # LOCK [TABLE] ...  (transaction-scoped)
+        "transaction_control",  # BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE, ABORT
+        "do",  # DO $$ ... $$  (body is opaque)
+        "show",  # SHOW name
+        "query",  # SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE, CALL, COPY: scanned for calls
+        "other",  # any other recognisable SQL (CREATE TABLE, ALTER ... SET, GRANT, VACUUM, ...)
+        "unknown",  # not recognisable as SQL, or does not tokenize
+    }
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function call found in a statement (outside string literals and dollar-quoted bodies)."""
+
+    #: lower-case function name without schema (``pg_catalog.pg_advisory_lock`` -> ``pg_advisory_lock``)
+    name: str
+    #: one entry per top-level argument: the literal lower-cased (``"false"``, ``"true"``, ``"1"``,
+    #: ``"'timezone'"``), or ``None`` when the argument is not a plain literal (expression, placeholder, hole)
+    args: Tuple[Optional[str], ...]
+    #: offset of the function name in the classified string
+    start: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    kind: str
+    #: offsets into the classified string: ``text == sql[start:end]`` (stripped of surrounding blanks, no ``;``)
+    start: int
+    end: int
+    text: str
+    #: SET / SET ROLE / SET SESSION AUTHORIZATION: "session" (default or SESSION) or "local" (LOCAL)
+    scope: Optional[str] = None
+    #: lower-case name: SET/RESET/SHOW parameter (``timezone`` for SET TIME ZONE, ``search_path`` for
+    #: SET SCHEMA, ``client_encoding`` for SET NAMES, ``all`` for RESET ALL), prepared statement (PREPARE,
+    #: EXECUTE, DEALLOCATE; ``all`` for DEALLOCATE ALL), DISCARD target (``all``, ``plans``, ``sequences``,
+    #: ``temp``), channel (LISTEN/UNLISTEN/NOTIFY; ``*`` for UNLISTEN *), cursor (DECLARE/CLOSE), file
+    #: (LOAD), temp object (CREATE TEMP). ``None`` when a hole or placeholder stands there.
+    name: Optional[str] = None
+    #: SET: the value text as written (``None`` if it is a placeholder or hole)
+    value: Optional[str] = None
+    #: DECLARE: True for WITH HOLD, False for WITHOUT HOLD (the default)
+    hold: Optional[bool] = None
+    #: CREATE TEMP TABLE: "drop", "delete_rows" or "preserve_rows" (the default when absent)
+    on_commit: Optional[str] = None
+    #: CREATE TEMP: "table", "view" or "sequence"
+    temp_object: Optional[str] = None
+    #: function calls anywhere in the statement (all kinds except ``do`` and ``unknown``)
+    calls: Tuple[Call, ...] = field(default=())
+    #: True when a hole stands in a position that decides the kind or the fields above
+    dynamic: bool = False

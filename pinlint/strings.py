@@ -1,0 +1,145 @@
+"""Static evaluation of Python string expressions into SQL text.
+
+What cannot be known statically becomes the identifier ``HOLE`` so that the SQL classifier can
+still decide from the static parts (``f"SET search_path TO {schema}"`` is a SET of search_path
+whatever ``schema`` is), and stay quiet when the unknown part decides the verdict.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Callable, Optional
+
+import libcst as cst
+
+from pinlint.sql.statement import HOLE
+
+# ``%s``, ``%(name)s``, ``%d`` ... in printf-style formatting; ``%%`` is a literal percent.
+_PERCENT_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+_FORMAT_FIELD_RE = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+
+#: Resolves a name to the expression assigned to it (or None). Supplied by the extractor.
+NameResolver = Callable[[cst.Name], Optional[cst.BaseExpression]]
+
+MAX_DEPTH = 20
+MAX_LEN = 1_000_000
+
+#: Calls that return their first argument's SQL unchanged, by last name component.
+PASS_THROUGH_FUNCS = frozenset({"dedent", "text", "SQL", "literal_column", "DDL"})
+PASS_THROUGH_METHODS = frozenset({"strip", "lstrip", "rstrip", "upper", "lower"})
+
+
+def _decode_fstring_text(text: str, prefix: str) -> str:
+    text = text.replace("{{", "{").replace("}}", "}")
+    if "r" in prefix.lower() or "\\" not in text:
+        return text
+    try:
+        value = ast.literal_eval('"""' + text.replace('"', '\\"') + '"""')
+    except (SyntaxError, ValueError):
+        return text
+    return value if isinstance(value, str) else text
+
+
+def _percent_format(template: str) -> str:
+    def repl(m: "re.Match[str]") -> str:
+        return "%" if m.group(1) == "%" else HOLE
+
+    return _PERCENT_RE.sub(repl, template)
+
+
+def _brace_format(template: str) -> str:
+    def repl(m: "re.Match[str]") -> str:
+        tok = m.group(0)
+        if tok == "{{":
+            return "{"
+        if tok == "}}":
+            return "}"
+        return HOLE
+
+    return _FORMAT_FIELD_RE.sub(repl, template)
+
+
+class StringEvaluator:
+    """Evaluates expressions to strings; ``resolve`` looks names up in the enclosing scopes."""
+
+    def __init__(self, resolve: Optional[NameResolver] = None) -> None:
+        self.resolve = resolve
+
+    def value(self, node: cst.BaseExpression, depth: int = 0) -> Optional[str]:
+        """The SQL text of ``node`` with HOLE for unknown parts, or None if nothing is known."""
+        if depth > MAX_DEPTH:
+            return None
+        result = self._value(node, depth)
+        if result is not None and len(result) > MAX_LEN:
+            return result[:MAX_LEN]
+        return result
+
+    def _value(self, node: cst.BaseExpression, depth: int) -> Optional[str]:
+        if isinstance(node, cst.SimpleString):
+            try:
+                value = node.evaluated_value
+            except Exception:  # malformed escapes: libcst defers to ast.literal_eval
+                return None
+            return value if isinstance(value, str) else None
+        if isinstance(node, cst.ConcatenatedString):
+            left = self.value(node.left, depth + 1)
+            right = self.value(node.right, depth + 1)
+            if left is None or right is None:
+                return None
+            return left + right
+        if isinstance(node, cst.FormattedString):
+            prefix = node.prefix
+            parts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(_decode_fstring_text(part.value, prefix))
+                else:
+                    inner = None
+                    if part.conversion is None and part.format_spec is None:
+                        inner = self.value(part.expression, depth + 1)
+                    parts.append(HOLE if inner is None else inner)
+            return "".join(parts)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                left = self.value(node.left, depth + 1)
+                right = self.value(node.right, depth + 1)
+                if left is None and right is None:
+                    return None
+                return (HOLE if left is None else left) + (HOLE if right is None else right)
+            if isinstance(node.operator, cst.Modulo):
+                left = self.value(node.left, depth + 1)
+                return None if left is None else _percent_format(left)
+            return None
+        if isinstance(node, cst.Name) and self.resolve is not None:
+            target = self.resolve(node)
+            return None if target is None else self.value(target, depth + 1)
+        if isinstance(node, cst.Call):
+            return self._call_value(node, depth)
+        return None
+
+    def _call_value(self, node: cst.Call, depth: int) -> Optional[str]:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr == "format":
+                base = self.value(func.value, depth + 1)
+                return None if base is None else _brace_format(base)
+            if attr in PASS_THROUGH_METHODS and not node.args:
+                return self.value(func.value, depth + 1)
+            if attr == "join" and len(node.args) == 1:
+                sep = self.value(func.value, depth + 1)
+                seq = node.args[0].value
+                if sep is not None and isinstance(seq, (cst.List, cst.Tuple)):
+                    items = [self.value(el.value, depth + 1) if isinstance(el, cst.Element) else None
+                             for el in seq.elements]
+                    return sep.join(HOLE if i is None else i for i in items)
+                return None
+            name = attr
+        elif isinstance(func, cst.Name):
+            name = func.value
+        else:
+            return None
+        if name in PASS_THROUGH_FUNCS and node.args and node.args[0].keyword is None:
+            return self.value(node.args[0].value, depth + 1)
+        return None

@@ -1,0 +1,93 @@
+"""Targets: the poolers a finding is judged for, their options, and how effects read in a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Optional, Tuple
+
+PGBOUNCER = "pgbouncer"
+RDS_PROXY = "rds-proxy"
+ALL_TARGETS: Tuple[str, ...] = (PGBOUNCER, RDS_PROXY)
+TARGET_CHOICES = ("any",) + ALL_TARGETS
+
+#: Parameters PgBouncer keeps per client and re-applies on every server connection it lends
+#: (pgbouncer.org/config.html, "track_extra_parameters"; features.html "Startup parameters").
+PGBOUNCER_TRACKED = frozenset(
+    {"client_encoding", "datestyle", "intervalstyle", "timezone", "standard_conforming_strings", "application_name"}
+)
+
+POOL_MODES = ("transaction", "statement")
+
+
+@dataclass(frozen=True)
+class PgBouncerOptions:
+    pool_mode: str = "transaction"
+    #: > 0 means protocol-level prepared statements are supported (PgBouncer >= 1.21)
+    max_prepared_statements: int = 0
+    track_extra_parameters: FrozenSet[str] = frozenset()
+    ignore_startup_parameters: FrozenSet[str] = frozenset()
+
+    def tracked(self, parameter: str) -> bool:
+        p = parameter.lower()
+        return p in PGBOUNCER_TRACKED or p in self.track_extra_parameters
+
+
+@dataclass(frozen=True)
+class RdsProxyOptions:
+    idle_client_timeout: int = 1800
+    #: MySQL only: the proxy's EXCLUDE_VARIABLE_SETS session pinning filter
+    exclude_variable_sets: bool = False
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """The selected targets (``any`` selects all of them) and their options."""
+
+    names: Tuple[str, ...] = ALL_TARGETS
+    pgbouncer: PgBouncerOptions = field(default_factory=PgBouncerOptions)
+    rds_proxy: RdsProxyOptions = field(default_factory=RdsProxyOptions)
+
+    @classmethod
+    def from_name(cls, name: str, **kwargs: object) -> "TargetSet":
+        names = ALL_TARGETS if name == "any" else (name,)
+        return cls(names=names, **kwargs)  # type: ignore[arg-type]
+
+    def __contains__(self, target: str) -> bool:
+        return target in self.names
+
+
+# Effects: what a statement does on one target. The phrases are the consequence half of a message.
+PINS = "pins"  # RDS Proxy: the client gets a dedicated backend until it disconnects
+LEAKS = "leaks"  # PgBouncer: the state stays on the server connection and reaches other clients
+LOST = "lost"  # PgBouncer: the state is not there in the client's next transaction
+BREAKS = "breaks"  # an error at run time
+
+
+def effect_phrase(target: str, effect: str, targets: TargetSet) -> str:
+    if target == RDS_PROXY:
+        if effect == PINS:
+            return "pins the session under RDS Proxy"
+        if effect == LEAKS:
+            return "leaks to other clients under RDS Proxy"
+        if effect == BREAKS:
+            return "fails under RDS Proxy"
+        return "is unreliable under RDS Proxy"
+    mode = f"PgBouncer {targets.pgbouncer.pool_mode} mode"
+    if effect == LEAKS:
+        return f"leaks to the next client of the server connection under {mode}"
+    if effect == LOST:
+        return f"is lost when the next transaction runs on another server connection under {mode}"
+    if effect == BREAKS:
+        return f"fails under {mode}"
+    return f"is unreliable under {mode}"
+
+
+def consequence(effects: Dict[str, str], targets: TargetSet) -> str:
+    """Join per-target effects in a stable order: 'pins the session under RDS Proxy; leaks ...'."""
+    parts = [effect_phrase(t, effects[t], targets) for t in (RDS_PROXY, PGBOUNCER) if t in effects]
+    return "; ".join(parts)
+
+
+def select_effects(effects: Dict[str, Optional[str]], targets: TargetSet) -> Dict[str, str]:
+    """Keep the effects on selected targets; drop targets where nothing happens."""
+    return {t: e for t, e in effects.items() if e and t in targets}

@@ -1,0 +1,89 @@
+"""Every rule spec is complete: keys, docs sections, examples of both kinds, an implementation."""
+
+import pytest
+
+from pinlint.checks import SQL_CHECKS, load_checks
+from pinlint.specs import DOC_SECTIONS, SpecError, load_specs, parse_spec
+
+SPECS = load_specs()
+
+load_checks()
+#: Rules implemented outside the SQL checks (the engine itself reports these).
+ENGINE_RULES = {"file-not-analyzed"}
+
+
+def test_specs_exist():
+    assert len(SPECS) >= 12
+    assert [s.code for s in SPECS] == sorted(s.code for s in SPECS)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.code)
+def test_spec_is_complete(spec):
+    for section in DOC_SECTIONS:
+        assert spec.docs.get(section), f"{spec.code}: docs section {section} is empty"
+    assert spec.invalid and spec.valid
+    assert spec.targets, f"{spec.code}: no target in [severity]"
+    assert spec.name in SQL_CHECKS or spec.name in ENGINE_RULES, f"{spec.code}: no implementation named {spec.name}"
+    if spec.name in SQL_CHECKS:
+        assert "{consequence}" in spec.message, f"{spec.code}: the message must state the consequence"
+    assert spec.path.endswith(f"{spec.code}-{spec.name}.toml")
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.code)
+def test_references_have_urls(spec):
+    for ref in spec.docs["references"]:
+        assert ref["url"].startswith("https://"), ref
+
+
+def test_every_check_has_a_spec():
+    names = {s.name for s in SPECS}
+    assert set(SQL_CHECKS) <= names
+
+
+MINIMAL = '''
+code = "PIN999"
+name = "x"
+summary = "s"
+message = "m {consequence}"
+help = "h"
+[severity]
+pgbouncer = "error"
+[docs]
+what-it-does = "a"
+why-is-this-bad = "b"
+example = "c"
+use-instead = "d"
+fix-safety = "e"
+references = [{ title = "t", url = "https://example.org" }]
+[[invalid]]
+sql = "SET a TO b"
+[[valid]]
+sql = "SET LOCAL a TO b"
+'''
+
+
+def test_minimal_spec_parses():
+    spec = parse_spec(MINIMAL)
+    assert spec.code == "PIN999" and spec.targets == ("pgbouncer",)
+
+
+@pytest.mark.parametrize(
+    "mutation, error",
+    [
+        (lambda s: s.replace('fix-safety = "e"\n', ""), "fix-safety"),
+        (lambda s: s.replace('[[valid]]\nsql = "SET LOCAL a TO b"\n', ""), "[[valid]]"),
+        (lambda s: s.replace('[[invalid]]\nsql = "SET a TO b"\n', ""), "[[invalid]]"),
+        (lambda s: s.replace('"PIN999"', '"PX1"'), "PIN + 3 digits"),
+        (lambda s: s.replace('name = "x"', 'name = "Bad_Name"'), "kebab-case"),
+        (lambda s: s.replace('pgbouncer = "error"', 'pgbouncer = "fatal"'), "severity"),
+        (lambda s: s.replace('references = [{ title = "t", url = "https://example.org" }]', "references = []"),
+         "references"),
+        (lambda s: s + '[[valid]]\nsql = "x"\ncode = "y"\n', "exactly one"),
+        (lambda s: s + '[[valid]]\nsql = "x"\noracle = "documented-only"\n', "source"),
+        (lambda s: s + 'bogus = 1\n', "unknown key"),
+    ],
+)
+def test_incomplete_spec_is_rejected(mutation, error):
+    with pytest.raises(SpecError, match=None) as info:
+        parse_spec(mutation(MINIMAL))
+    assert error in str(info.value)
