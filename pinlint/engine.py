@@ -127,7 +127,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
             Diagnostic(
                 code=f.spec.code, name=f.spec.name, message=f.message, help=f.help, severity=f.severity,
                 filename=filename, start=start, end=end, targets=f.targets, url=f.spec.url,
-                noqa_rows=tuple(sorted(rows)),
+                effects=f.effects, noqa_rows=tuple(sorted(rows)),
             )
         )
     return sorted(set(out), key=Diagnostic.sort_key)

@@ -30,6 +30,7 @@ class Finding:
     help: str
     severity: str
     targets: Tuple[str, ...]
+    effects: Tuple[Tuple[str, str], ...]
     node: cst.CSTNode
     #: character span inside the node's string value (when the node is a plain literal)
     span: Optional[Tuple[int, int]]
@@ -65,6 +66,7 @@ def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: Ta
         help=_render(spec.help_for(site.framework), fields),
         severity=_severity(spec, affected),
         targets=affected,
+        effects=tuple((t, effects[t]) for t in affected),
         node=site.node,
         span=verdict.span or default_span,
         literal=site.literal,

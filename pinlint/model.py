@@ -43,6 +43,8 @@ class Diagnostic:
     targets: Tuple[str, ...] = ()
     url: str = ""
     fix: Optional[Fix] = None
+    #: (target, effect) pairs: what happens on each affected target (``pins``, ``leaks``, ``lost``, ``breaks``)
+    effects: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
     #: lines that a ``# noqa`` may sit on besides the reported line (e.g. where the SQL call starts)
     noqa_rows: Tuple[int, ...] = field(default=(), compare=False)
 

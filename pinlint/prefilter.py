@@ -13,7 +13,7 @@ import re
 _STATEMENT_START = (
     rb"(?:[\"'`;]|\*/|--[^\n]*\n)\s*"
     rb"(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare"
-    rb"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp)\b"
+    rb"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?)\b"
 )
 _ANYWHERE = rb"advisory|set_config|nextval|setval|currval|lastval|into\s+temp"
 

@@ -8,11 +8,11 @@ engine = create_engine("postgresql+psycopg://app@pooler:6432/app")
 def monthly_report(month: str):
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL statement_timeout = '10min'"))
-        conn.execute(
-            text("CREATE TEMP TABLE month_orders ON COMMIT DROP AS SELECT * FROM orders WHERE month = :m"),
+        # a CTE instead of a temp table: temp tables pin RDS Proxy even with ON COMMIT DROP
+        return conn.execute(
+            text("WITH month_orders AS (SELECT * FROM orders WHERE month = :m) SELECT sum(total) FROM month_orders"),
             {"m": month},
-        )
-        return conn.execute(text("SELECT sum(total) FROM month_orders")).scalar()
+        ).scalar()
 
 
 def create_invoice(conn, customer_id: int) -> int:

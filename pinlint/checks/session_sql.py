@@ -22,6 +22,9 @@ TRANSACTION_SCOPED = frozenset({"transaction_isolation", "transaction_read_only"
 FALSE_LITERALS = frozenset({"false", "'f'", "'false'", "'off'", "'no'", "'0'"})
 TRUE_LITERALS = frozenset({"true", "'t'", "'true'", "'on'", "'yes'", "'1'"})
 
+#: Statements that run the functions they call (DDL such as ``DEFAULT nextval(...)`` only stores them).
+EXECUTING_KINDS = frozenset({"query", "declare", "create_temp"})
+
 SESSION_LOCKS = frozenset(
     {"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared"}
 )
@@ -44,6 +47,20 @@ def _call_span(call: Call) -> tuple:
     return (call.start, call.start + len(call.name))
 
 
+def _executed_calls(st: Statement, names) -> List[Call]:
+    if st.kind not in EXECUTING_KINDS:
+        return []
+    return [c for c in st.calls if c.name in names]
+
+
+def _earlier(ctx: SqlContext) -> tuple:
+    return ctx.statements[: ctx.index]
+
+
+def _later(ctx: SqlContext) -> tuple:
+    return ctx.statements[ctx.index + 1:]
+
+
 @sql_check("set-session-parameter")
 def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
@@ -64,7 +81,11 @@ def set_role(ctx: SqlContext) -> List[Verdict]:
     if st.kind not in ("set_role", "set_session_authorization") or st.scope != "session":
         return []
     what = "ROLE" if st.kind == "set_role" else "SESSION AUTHORIZATION"
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"what": what, "statement": _short(st.text)})]
+    # SET ROLE NONE / SET SESSION AUTHORIZATION DEFAULT go back to the login role: nothing is left
+    # behind, but the change may land on another server connection than the one it should undo.
+    resets = st.name in ("none", "default")
+    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LOST if resets else LEAKS},
+                    {"what": what, "statement": _short(st.text)})]
 
 
 @sql_check("reset-parameter")
@@ -72,8 +93,8 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "reset":
         return []
-    if st.name is None or (st.name not in ("all", "role", "session_authorization")
-                           and ctx.targets.pgbouncer.tracked(st.name)):
+    if st.name is None or st.name in TRANSACTION_SCOPED or (
+            st.name not in ("all", "role", "session_authorization") and ctx.targets.pgbouncer.tracked(st.name)):
         return []
     return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": _short(st.text)})]
 
@@ -81,14 +102,16 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
 @sql_check("set-config-session")
 def set_config_session(ctx: SqlContext) -> List[Verdict]:
     out = []
-    for call in ctx.statement.calls:
-        if call.name != "set_config" or len(call.args) != 3:
+    for call in _executed_calls(ctx.statement, ("set_config",)):
+        if len(call.args) != 3:
             continue
         is_local = call.args[2]
         if is_local not in FALSE_LITERALS:
             continue  # true: transaction-local; unknown: stay quiet
         param = call.args[0]
         name = param.strip("'").lower() if param and param.startswith("'") else None
+        if name in TRANSACTION_SCOPED:
+            continue
         out.append(Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, name)},
                            {"name": name or "a parameter"}, span=_call_span(call)))
     return out
@@ -98,9 +121,16 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
 def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "prepare":
-        effect = LEAKS
+        # deallocated later in the same string (one implicit transaction): nothing stays behind
+        freed = any(o.kind == "deallocate" and o.name in (st.name, "all") for o in _later(ctx))
+        effect = None if freed and st.name is not None else LEAKS
     elif st.kind in ("execute", "deallocate"):
-        effect = BREAKS
+        if st.name == "all":
+            effect = None  # DEALLOCATE ALL cannot fail
+        else:
+            prepared_here = st.name is not None and any(
+                o.kind == "prepare" and o.name == st.name for o in _earlier(ctx))
+            effect = None if prepared_here else BREAKS
     else:
         return []
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: effect},
@@ -139,10 +169,13 @@ def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     if st.kind != "declare":
         return []
     statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
+    # used (FETCH/MOVE/CLOSE) later in the same string: the same transaction, even in statement mode
+    used_here = any(o.kind in ("fetch", "close") for o in _later(ctx))
     if st.hold:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        closed = any(o.kind == "close" and o.name in (st.name, "all") for o in _later(ctx))
+        effects = {RDS_PROXY: PINS, PGBOUNCER: None if closed and st.name is not None else LEAKS}
     else:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode else None}
+        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode and not used_here else None}
     hold = "WITH HOLD" if st.hold else "WITHOUT HOLD"
     return [Verdict(effects, {"cursor": st.name or "cursor", "hold": hold})]
 
@@ -153,7 +186,8 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
     if st.kind != "create_temp":
         return []
     if st.temp_object == "table" and st.on_commit == "drop":
-        pgb = BREAKS if ctx.targets.pgbouncer.pool_mode == "statement" else None
+        used_here = st.name is not None and any(st.name in o.text.lower() for o in _later(ctx))
+        pgb = BREAKS if ctx.targets.pgbouncer.pool_mode == "statement" and not used_here else None
     else:
         pgb = LEAKS
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: pgb},
@@ -164,8 +198,7 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=_call_span(call))
-        for call in ctx.statement.calls
-        if call.name in SESSION_LOCKS
+        for call in _executed_calls(ctx.statement, SESSION_LOCKS)
     ]
 
 
@@ -173,19 +206,17 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
 def sequence_function(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=_call_span(call))
-        for call in ctx.statement.calls
-        if call.name in ("nextval", "setval")
+        for call in _executed_calls(ctx.statement, ("nextval", "setval"))
     ]
 
 
 def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
-    """Whether this string already ran nextval/setval or an INSERT before ``call`` (same transaction)."""
-    for other in ctx.statements[: ctx.index]:
-        if other.kind == "query" or any(c.name in ("nextval", "setval") for c in other.calls):
+    """Whether this string already ran nextval/setval, or an INSERT (a serial default), before ``call``:
+    then both run in the same implicit transaction, on the same server connection."""
+    for other in _earlier(ctx):
+        if other.text[:6].upper() == "INSERT" or any(c.name in ("nextval", "setval") for c in other.calls):
             return True
-    return any(c.name in ("nextval", "setval") and c.start < call.start for c in st.calls) or (
-        st.text[:6].upper() == "INSERT"
-    )
+    return any(c.name in ("nextval", "setval") and c.start < call.start for c in st.calls)
 
 
 @sql_check("session-sequence-value")
@@ -193,6 +224,6 @@ def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     return [
         Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=_call_span(call))
-        for call in st.calls
-        if call.name in ("currval", "lastval") and not _sets_sequence_earlier(ctx, st, call)
+        for call in _executed_calls(st, ("currval", "lastval"))
+        if not _sets_sequence_earlier(ctx, st, call)
     ]

@@ -1,0 +1,1 @@
+"""Live oracle: real PostgreSQL, PgBouncer and MariaDB servers (pytest -m live)."""
