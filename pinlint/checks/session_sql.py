@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from pinlint.checks import SqlContext, Verdict, sql_check
+from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import Call, Statement
 from pinlint.targets import BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY
 
@@ -69,8 +70,8 @@ def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
                         {"name": "session characteristics", "statement": _short(st.text)})]
     if st.kind != "set" or st.scope != "session":
         return []
-    if st.name in TRANSACTION_SCOPED:
-        return []
+    if st.name in TRANSACTION_SCOPED or (st.name is not None and not is_pg_parameter(st.name)):
+        return []  # transaction-scoped, or not a PostgreSQL parameter (MySQL's sql_mode, ...)
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, st.name)},
                     {"name": st.name or "a parameter", "statement": _short(st.text)})]
 
@@ -93,8 +94,10 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "reset":
         return []
-    if st.name is None or st.name in TRANSACTION_SCOPED or (
-            st.name not in ("all", "role", "session_authorization") and ctx.targets.pgbouncer.tracked(st.name)):
+    if st.name is None or st.name in TRANSACTION_SCOPED:
+        return []
+    if st.name not in ("all", "role", "session_authorization") and (
+            ctx.targets.pgbouncer.tracked(st.name) or not is_pg_parameter(st.name)):
         return []
     return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": _short(st.text)})]
 
@@ -110,7 +113,7 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
             continue  # true: transaction-local; unknown: stay quiet
         param = call.args[0]
         name = param.strip("'").lower() if param and param.startswith("'") else None
-        if name in TRANSACTION_SCOPED:
+        if name in TRANSACTION_SCOPED or (name is not None and not is_pg_parameter(name)):
             continue
         out.append(Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, name)},
                            {"name": name or "a parameter"}, span=_call_span(call)))
