@@ -94,13 +94,13 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
             return []
         return [meta_diagnostic(filename, exc.reason, exc.row, exc.column)]
 
-    from pinlint.evaluate import evaluate_sql
+    from pinlint.evaluate import evaluate_modules, evaluate_sql
     from pinlint.extract import extract
 
     try:
         facts = extract(module)
         specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
-        findings = evaluate_sql(facts, specs, options.targets)
+        findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
     except RecursionError:
         return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
     if not findings:

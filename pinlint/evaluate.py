@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.checks import SQL_CHECKS, SqlContext, Verdict, load_checks
+from pinlint.checks import MODULE_CHECKS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
 from pinlint.extract import Facts, SqlSite
 from pinlint.specs import RuleSpec
 from pinlint.targets import TargetSet, consequence, select_effects
@@ -97,4 +97,33 @@ def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -
                     finding = verdict_finding(spec, verdict, site, targets, (statement.start, statement.end))
                     if finding is not None:
                         findings.append(finding)
+    return findings
+
+
+def evaluate_modules(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -> List[Finding]:
+    """Run the enabled module checks (driver and ORM configuration rules)."""
+    load_checks()
+    checks = [(MODULE_CHECKS[name], spec) for name, spec in specs.items() if name in MODULE_CHECKS]
+    findings: List[Finding] = []
+    ctx = ModuleContext(facts=facts, targets=targets)
+    for check, spec in checks:
+        for v in check(ctx):
+            effects = select_effects({t: e for t, e in v.effects.items() if t in spec.severity}, targets)
+            if not effects:
+                continue
+            fields = dict(v.fields)
+            fields["consequence"] = consequence(effects, targets)
+            affected = tuple(t for t in targets.names if t in effects)
+            findings.append(Finding(
+                spec=spec,
+                message=_render(spec.message, fields),
+                help=_render(spec.help_for(v.framework), fields),
+                severity=_severity(spec, affected),
+                targets=affected,
+                effects=tuple((t, effects[t]) for t in affected),
+                node=v.node,
+                span=None,
+                literal=None,
+                call=None,
+            ))
     return findings

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from pinlint.sql.statement import HOLE
 from pinlint.strings import PASS_THROUGH_FUNCS, StringEvaluator
 
 # Libraries that talk to a server database: importing one is evidence that ``.execute(...)`` is SQL.
@@ -61,14 +62,89 @@ class SqlSite:
     literal: Optional[cst.SimpleString] = None
 
 
+class _Unknown:
+    """A value static analysis cannot know."""
+
+    _instance = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass
+class CallFact:
+    """A call in the module, with its target resolved through the file's imports."""
+
+    node: cst.Call
+    #: qualified name through imports (``psycopg.connect``, ``sqlalchemy.create_engine``), or None
+    qualname: Optional[str]
+    #: the target as written (``conn.cursor``, ``asyncpg.create_pool``), or None for e.g. ``f()()``
+    written: Optional[str]
+    #: the last name of the target (``cursor`` for ``conn.cursor(...)``, ``connect`` for ``connect(...)``)
+    last: str
+    scope: "_Scope"
+
+    def kwarg(self, name: str) -> Optional[cst.BaseExpression]:
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg.value
+        return None
+
+    def positional(self, index: int) -> Optional[cst.BaseExpression]:
+        pos = [a for a in self.node.args if a.keyword is None and not a.star]
+        return pos[index].value if index < len(pos) else None
+
+    @property
+    def has_star_kwargs(self) -> bool:
+        return any(a.star == "**" for a in self.node.args)
+
+
 @dataclass
 class Facts:
     module: cst.Module
     imports: Dict[str, str]
     sql_sites: List[SqlSite] = field(default_factory=list)
+    #: every call in the module, in source order
+    calls: List[CallFact] = field(default_factory=list)
+    #: every function definition with the scope of its body
+    functions: List[Tuple[cst.FunctionDef, "_Scope"]] = field(default_factory=list)
+    module_scope: Optional["_Scope"] = None
+    extractor: Optional["Extractor"] = None
 
     def imported(self, prefixes: Sequence[str]) -> bool:
         return any(q == p or q.startswith(p + ".") for q in self.imports.values() for p in prefixes)
+
+    def value(self, node: Optional[cst.BaseExpression], scope: Optional["_Scope"] = None) -> object:
+        """The Python value of a literal expression (str, int, float, bool, None, dict, list, tuple), names
+        resolved in ``scope`` (default: module); UNKNOWN for anything else."""
+        assert self.extractor is not None
+        if node is None:
+            return UNKNOWN
+        return self.extractor.literal(node, scope or self.module_scope)
+
+    def string(self, node: Optional[cst.BaseExpression], scope: Optional["_Scope"] = None) -> Optional[str]:
+        """Static string value with HOLE for unknown parts (see pinlint.strings), or None."""
+        assert self.extractor is not None
+        if node is None:
+            return None
+        sc = scope or self.module_scope
+        return StringEvaluator(lambda n: self.extractor._lookup(n.value, sc)).value(node)
+
+    def resolve(self, node: cst.BaseExpression) -> Optional[str]:
+        """Qualified name of a Name/Attribute through the file's imports."""
+        assert self.extractor is not None
+        return self.extractor.qualified(node)
 
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:
@@ -102,10 +178,12 @@ class _Collector(cst.CSTVisitor):
         self.module_scope = _Scope(None, "module")
         self.scope = self.module_scope
         self.calls: List[Tuple[cst.Call, _Scope]] = []
+        self.functions: List[Tuple[cst.FunctionDef, _Scope]] = []
 
     # scopes -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scope = _Scope(self.scope, "function")
+        self.functions.append((node, self.scope))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         assert self.scope.parent is not None
@@ -158,19 +236,13 @@ class _Collector(cst.CSTVisitor):
             self._bind(node.target, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        # ``sql += "..."``: the name no longer has one static value.
+        # ``sql += "..."``: the name no longer has one static value (two bindings make it ambiguous).
         if isinstance(node.target, cst.Name):
-            self.scope.assigns.setdefault(node.target.value, []).append(node.value)
-            self.scope.assigns[node.target.value].append(node.value)
+            self.scope.assigns.setdefault(node.target.value, []).extend((node.value, node.value))
 
     # calls ------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute):
-            if func.attr.value in SQL_METHODS or func.attr.value in PASS_THROUGH_FUNCS:
-                self.calls.append((node, self.scope))
-        elif isinstance(func, cst.Name):
-            self.calls.append((node, self.scope))
+        self.calls.append((node, self.scope))
 
 
 def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -191,7 +263,8 @@ class Extractor:
         module.visit(collector)
         self.collector = collector
         self.imports = collector.imports
-        self.facts = Facts(module=module, imports=collector.imports)
+        self.facts = Facts(module=module, imports=collector.imports, functions=collector.functions,
+                           module_scope=collector.module_scope, extractor=self)
         self._server_db = self.facts.imported(POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS)
         self._sqlite_only = not self._server_db and self.facts.imported(SQLITE_LIBS)
         self._dialect = "mysql" if self.facts.imported(MYSQL_LIBS) and not self.facts.imported(POSTGRES_LIBS) else "postgres"
@@ -217,6 +290,44 @@ class Extractor:
             base = self.imports[head]
             return f"{base}.{rest}" if rest else base
         return None
+
+    def literal(self, node: cst.BaseExpression, scope: _Scope, depth: int = 0) -> object:
+        if depth > 20:
+            return UNKNOWN
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            text = StringEvaluator(lambda n: self._lookup(n.value, scope)).value(node)
+            return UNKNOWN if text is None or HOLE in text else text
+        if isinstance(node, cst.Integer):
+            return int(node.evaluated_value)
+        if isinstance(node, cst.Float):
+            return float(node.evaluated_value)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.literal(node.expression, scope, depth + 1)
+            return -inner if isinstance(inner, (int, float)) and not isinstance(inner, bool) else UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            target = self._lookup(node.value, scope)
+            return UNKNOWN if target is None else self.literal(target, scope, depth + 1)
+        if isinstance(node, cst.Dict):
+            out = {}
+            for el in node.elements:
+                if not isinstance(el, cst.DictElement):
+                    return UNKNOWN  # ``**other``: the dict's keys are not all known
+                key = self.literal(el.key, scope, depth + 1)
+                if key is UNKNOWN or isinstance(key, (dict, list)):
+                    return UNKNOWN
+                out[key] = self.literal(el.value, scope, depth + 1)
+            return out
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = [self.literal(el.value, scope, depth + 1) if isinstance(el, cst.Element) else UNKNOWN
+                     for el in node.elements]
+            return items if isinstance(node, cst.List) else tuple(items)
+        if isinstance(node, cst.Call) and dotted(node.func) == "dict":
+            if any(a.keyword is None for a in node.args):
+                return UNKNOWN
+            return {a.keyword.value: self.literal(a.value, scope, depth + 1) for a in node.args if a.keyword}
+        return UNKNOWN
 
     # sinks --------------------------------------------------------------------
     def _framework(self, sink: str) -> Optional[str]:
@@ -277,6 +388,11 @@ class Extractor:
     def run(self) -> Facts:
         seen = set()
         for call, scope in self.collector.calls:
+            written = dotted(call.func)
+            func = call.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else (
+                func.value if isinstance(func, cst.Name) else "")
+            self.facts.calls.append(CallFact(call, self.qualified(func), written, last, scope))
             sink = self._is_sink(call)
             if sink is None:
                 continue

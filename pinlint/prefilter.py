@@ -17,7 +17,13 @@ _STATEMENT_START = (
 )
 _ANYWHERE = rb"advisory|set_config|nextval|setval|currval|lastval|into\s+temp"
 
-MARKERS = re.compile(rb"(?i)" + _STATEMENT_START + rb"|" + _ANYWHERE)
+#: Byte patterns per rule family; a file that matches none of them cannot produce a finding.
+#: A family adds its own entry (driver settings, MySQL SQL, ...).
+FAMILY_MARKERS = {
+    "session-sql": [_STATEMENT_START, _ANYWHERE],
+}
+
+MARKERS = re.compile(rb"(?i)" + rb"|".join(p for patterns in FAMILY_MARKERS.values() for p in patterns))
 
 
 def may_matter(data: bytes) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pinlint.checks import SQL_CHECKS, load_checks
+from pinlint.checks import MODULE_CHECKS, SQL_CHECKS, load_checks
 from pinlint.specs import DOC_SECTIONS, SpecError, load_specs, parse_spec
 
 SPECS = load_specs()
@@ -23,8 +23,9 @@ def test_spec_is_complete(spec):
         assert spec.docs.get(section), f"{spec.code}: docs section {section} is empty"
     assert spec.invalid and spec.valid
     assert spec.targets, f"{spec.code}: no target in [severity]"
-    assert spec.name in SQL_CHECKS or spec.name in ENGINE_RULES, f"{spec.code}: no implementation named {spec.name}"
-    if spec.name in SQL_CHECKS:
+    implemented = spec.name in SQL_CHECKS or spec.name in MODULE_CHECKS or spec.name in ENGINE_RULES
+    assert implemented, f"{spec.code}: no implementation named {spec.name}"
+    if spec.name in SQL_CHECKS or spec.name in MODULE_CHECKS:
         assert "{consequence}" in spec.message, f"{spec.code}: the message must state the consequence"
     assert spec.path.endswith(f"{spec.code}-{spec.name}.toml")
 
@@ -37,7 +38,7 @@ def test_references_have_urls(spec):
 
 def test_every_check_has_a_spec():
     names = {s.name for s in SPECS}
-    assert set(SQL_CHECKS) <= names
+    assert set(SQL_CHECKS) <= names and set(MODULE_CHECKS) <= names
 
 
 MINIMAL = '''

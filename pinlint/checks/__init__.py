@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
-from pinlint.extract import SqlSite
+import libcst as cst
+
+from pinlint.extract import Facts, SqlSite
 from pinlint.sql.statement import Statement
 from pinlint.targets import TargetSet
 
@@ -51,6 +53,46 @@ def sql_check(name: str) -> Callable[[SqlCheck], SqlCheck]:
     return register
 
 
+@dataclass
+class NodeVerdict:
+    """A module check's verdict at a node (a call, a keyword argument, a settings entry)."""
+
+    node: cst.CSTNode
+    effects: Dict[str, Optional[str]]
+    fields: Dict[str, str] = field(default_factory=dict)
+    #: picks the spec's help variant (django, sqlalchemy, psycopg, psycopg2, asyncpg, mysql)
+    framework: Optional[str] = None
+
+
+@dataclass
+class ModuleContext:
+    facts: Facts
+    targets: TargetSet
+
+
+#: A check over the whole module's facts (driver and ORM configuration rules).
+ModuleCheck = Callable[[ModuleContext], List[NodeVerdict]]
+
+MODULE_CHECKS: Dict[str, ModuleCheck] = {}
+
+
+def module_check(name: str) -> Callable[[ModuleCheck], ModuleCheck]:
+    def register(fn: ModuleCheck) -> ModuleCheck:
+        if name in MODULE_CHECKS or name in SQL_CHECKS:
+            raise ValueError(f"duplicate check {name}")
+        MODULE_CHECKS[name] = fn
+        return fn
+
+    return register
+
+
+#: Check modules, imported on first use (each registers its checks).
+CHECK_MODULES = ("pinlint.checks.session_sql",)
+
+
 def load_checks() -> None:
     """Import every check module so that they register."""
-    from pinlint.checks import session_sql  # noqa: F401
+    import importlib
+
+    for name in CHECK_MODULES:
+        importlib.import_module(name)
