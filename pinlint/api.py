@@ -18,6 +18,7 @@ def run_options(settings: Settings) -> RunOptions:
         enabled=enabled_codes(settings, known),
         per_file_ignores=settings.per_file_ignores,
         root=str(settings.root),
+        sql_functions=tuple(getattr(settings, "sql_functions", ())),
     )
 
 
@@ -41,5 +42,5 @@ def check_source(source: str, filename: str = "example.py", target: str = "any",
 
 def check_sql(sql: str, target: str = "any", options: Optional[Mapping[str, Any]] = None) -> List[Diagnostic]:
     """Lint one SQL string as if a psycopg connection executed it."""
-    source = "import psycopg\n\nwith psycopg.connect('') as conn:\n    conn.execute(" + repr(sql) + ")\n"
+    source = "import psycopg\n\nwith psycopg.connect('', prepare_threshold=None) as conn:\n    conn.execute(" + repr(sql) + ")\n"
     return check_source(source, target=target, options=options)

@@ -17,6 +17,10 @@ import click
 from pinlint import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ["concise", "full", "json", "sarif", "github", "gitlab", "junit"]
+#: formats for machines: no summary line on stdout
+MACHINE_FORMATS = ("json", "sarif", "github", "gitlab", "junit")
+CACHE_ENV = "PINLINT_CACHE_DIR"
 
 
 class _Group(click.Group):
@@ -54,8 +58,9 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default: ALL).")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(["concise", "full", "json"]), default=None,
-              help="How to print findings (default: concise).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
+              help="How to print findings (default: concise). sarif: SARIF 2.1.0 (GitHub code scanning); "
+                   "github: workflow annotations; gitlab: Code Quality JSON; junit: JUnit XML.")
 @click.option("--statistics", is_flag=True, help="Print a count of findings per rule instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
@@ -67,11 +72,19 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--stdin-filename", default=None, help="File name to report for input read from '-'.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--no-color", is_flag=True, help="Never color the output.")
+@click.option("--add-noqa", is_flag=True,
+              help="Append `# noqa: CODE` to the lines of the current findings (baseline a code base).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help=f"Result cache directory (default: ${CACHE_ENV}, else .pinlint_cache in the project root).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
-          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, no_prefilter) -> None:
+          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
+          no_prefilter) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
+    from pinlint import report
     from pinlint.api import run_options
+    from pinlint.cache import resolve_cache_dir
     from pinlint.config import ConfigError, load_settings, validate_codes
     from pinlint.discover import PathNotFound, discover
     from pinlint.engine import check_paths, check_source
@@ -109,6 +122,9 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     options = run_options(settings)
     if no_prefilter:
         options = replace(options, use_prefilter=False)
+    if paths == ("-",) and add_noqa:
+        _fail("--add-noqa edits files; it cannot be used with '-' (standard input)")
+    options = replace(options, cache_dir=resolve_cache_dir(settings.root, cache_dir, no_cache))
     color = not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts: Dict[str, List[str]] = {}
 
@@ -121,13 +137,15 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         except Exception:  # pragma: no cover
             pass
         files_checked = 1
+        checked_names = [name]
     else:
         try:
             files = discover(paths or (".",), settings.all_excludes, settings.root, force_exclude=force_exclude)
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
         files_checked = len(files)
-        diags = check_paths([str(f) for f in files], options, jobs)
+        checked_names = [str(f) for f in files]
+        diags = check_paths(checked_names, options, jobs)
 
     def lines_of(filename: str) -> Optional[List[str]]:
         if filename not in texts:
@@ -139,17 +157,60 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
                 return None
         return texts[filename]
 
+    if add_noqa:
+        sys.exit(_add_noqa(diags, options, quiet))
+
     fmt = settings.output_format
+    root = report.repository_root(Path.cwd(), settings.root)
     if statistics:
         if diags:
             click.echo(stats(diags))
     elif fmt == "json":
         click.echo(as_json(diags))
+    elif fmt == "sarif":
+        click.echo(report.sarif(diags, specs, lines_of, root))
+    elif fmt == "gitlab":
+        click.echo(report.gitlab(diags, lines_of, root))
+    elif fmt == "junit":
+        click.echo(report.junit(diags, checked_names, root))
+    elif fmt == "github":
+        if diags:
+            click.echo(report.github(diags, root))
     elif diags:
         click.echo(full(diags, lines_of, color) if fmt == "full" else concise(diags, color))
-    if fmt != "json" and not quiet:
+    if (statistics or fmt not in MACHINE_FORMATS) and not quiet:
         click.echo(summary(diags, files_checked))
     sys.exit(EXIT_CLEAN if exit_zero or not diags else EXIT_FINDINGS)
+
+
+def _add_noqa(diags, options, quiet: bool) -> int:
+    """``check --add-noqa``: comment every finding away, file by file; report what could not be."""
+    from itertools import groupby
+
+    from pinlint.engine import check_source
+    from pinlint.noqa import add_noqa
+    from pinlint.read import SourceError
+
+    recheck_options = replace(options, cache_dir=None)
+    added = files = 0
+    left = []
+    for filename, group in groupby(diags, key=lambda d: d.filename):
+        group = list(group)
+        try:
+            edit = add_noqa(filename, group, lambda p, data: check_source(p, data, recheck_options))
+        except (OSError, SourceError, SyntaxError) as exc:
+            left.extend((d, f"cannot edit the file: {exc}") for d in group)
+            continue
+        if edit.added:
+            added += edit.added
+            files += 1
+        left.extend(edit.left)
+    for d, why in left:
+        click.echo(f"pinlint: {d.filename}:{d.start.row}:{d.start.column}: {d.code} not baselined: {why}", err=True)
+    if not quiet:
+        s = "" if added == 1 else "s"
+        click.echo(f"Added {added} noqa directive{s} to {files} file{'' if files == 1 else 's'}.")
+    return EXIT_FINDINGS if left else EXIT_CLEAN
 
 
 def _find_spec(code: str):

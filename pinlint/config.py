@@ -6,6 +6,7 @@ and bad values raise ConfigError naming the file and the key (the CLI exits 2).
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from pinlint.discover import DEFAULT_EXCLUDES
 from pinlint.targets import POOL_MODES, TARGET_CHOICES, PgBouncerOptions, RdsProxyOptions, TargetSet
 
 OUTPUT_FORMATS = ("concise", "full", "json")
+DIALECTS = ("postgres", "mysql")
 CONFIG_FILES = (".pinlint.toml", "pinlint.toml", "pyproject.toml")
 
 
@@ -43,13 +45,21 @@ class Settings:
     output_format: str = "concise"
     pgbouncer: PgBouncerOptions = field(default_factory=PgBouncerOptions)
     rds_proxy: RdsProxyOptions = field(default_factory=RdsProxyOptions)
+    #: Django aliases and variable names of engines/pools/connections that bypass the pooler
+    direct_connections: Tuple[str, ...] = ()
+    #: SQL dialect where the code does not show the driver: "postgres" | "mysql" (None: not set)
+    dialect: Optional[str] = None
+    #: project functions whose first argument is SQL text (``myapp.db.run``), on top of the inferred ones
+    sql_functions: Tuple[str, ...] = ()
     #: directory of the config file (relative excludes are matched from here)
     root: Path = field(default_factory=Path.cwd)
     source: Optional[str] = None
 
     @property
     def targets(self) -> TargetSet:
-        return TargetSet.from_name(self.target, pgbouncer=self.pgbouncer, rds_proxy=self.rds_proxy)
+        return TargetSet.from_name(self.target, pgbouncer=self.pgbouncer, rds_proxy=self.rds_proxy,
+                                   direct_connections=frozenset(self.direct_connections),
+                                   dialect=self.dialect)
 
     @property
     def all_excludes(self) -> Tuple[str, ...]:
@@ -100,9 +110,12 @@ def _pgbouncer(table: Mapping[str, Any], source: str) -> PgBouncerOptions:
             opts = replace(opts, track_extra_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
         elif key == "ignore-startup-parameters":
             opts = replace(opts, ignore_startup_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
+        elif key == "client-idle-timeout":
+            opts = replace(opts, client_idle_timeout=_expect_int(value, source, full))
         else:
             raise ConfigError(source, full, "unknown key (expected pool-mode, max-prepared-statements, "
-                                            "track-extra-parameters, ignore-startup-parameters)")
+                                            "track-extra-parameters, ignore-startup-parameters, "
+                                            "client-idle-timeout)")
     return opts
 
 
@@ -134,6 +147,16 @@ def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Se
             settings = replace(settings, per_file_ignores=pfi)
         elif key == "output-format":
             settings = replace(settings, output_format=_expect_choice(value, OUTPUT_FORMATS, source, key))
+        elif key == "dialect":
+            settings = replace(settings, dialect=_expect_choice(value, DIALECTS, source, key))
+        elif key == "direct-connections":
+            settings = replace(settings, direct_connections=_expect_str_list(value, source, key))
+        elif key == "sql-functions":
+            names = _expect_str_list(value, source, key)
+            for name in names:
+                if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$", name):
+                    raise ConfigError(source, key, f"expected dotted names such as 'myapp.db.run', got {name!r}")
+            settings = replace(settings, sql_functions=names)
         elif key == "pgbouncer":
             settings = replace(settings, pgbouncer=_pgbouncer(_expect_table(value, source, key), source))
         elif key == "rds-proxy":

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Iterable, List, Sequence
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".sql")  # .sql: SQL files, judged statement by statement (pinlint.sqlfile)
 
 DEFAULT_EXCLUDES = (
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",

@@ -11,15 +11,18 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from pinlint.model import Diagnostic, Position
-from pinlint.prefilter import may_matter
+from pinlint.prefilter import families_hit, may_matter, narrow
 from pinlint.read import SourceError, decode, read_bytes
 from pinlint.specs import RuleSpec, load_specs
 from pinlint.targets import TargetSet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.project_index import ProjectIndex
 
 META_CODE = "PIN000"
 #: Below this many files a process pool costs more than it saves.
@@ -35,6 +38,12 @@ class RunOptions:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     root: str = "."
     use_prefilter: bool = True
+    #: result cache directory (pinlint/cache.py); None: no cache
+    cache_dir: Optional[str] = None
+    #: cross-module SQL facts (pinlint/project_index.py), built by check_paths; None: index each file alone
+    index: Optional["ProjectIndex"] = None
+    #: ``sql-functions`` from the configuration: project functions whose first argument is SQL
+    sql_functions: Tuple[str, ...] = ()
 
 
 def _spec(code: str) -> RuleSpec:
@@ -75,13 +84,39 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
         enabled = frozenset(c for c in enabled if not any(c.startswith(p) for p in ignored))
     if not enabled - {META_CODE}:
         return []
-    if options.use_prefilter and not may_matter(data):
-        return []
+    if filename.endswith(".sql"):
+        from pinlint.sqlfile import check_sql_file
+
+        return check_sql_file(filename, data, options, enabled)
+    if options.use_prefilter and not may_matter(data) and not _reaches(data, options):
+        # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
+        from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
+
+        if UNUSED_NOQA not in enabled or not may_have_code_noqa(data):
+            return []
     try:
         text = decode(data)
     except SourceError as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
+    if options.use_prefilter and not narrow(text, families_hit(data)) and not _noqa_to_check(text, enabled) \
+            and not _reaches(data, options):
+        return []
     return analyse_text(filename, text, options, enabled)
+
+
+def _reaches(data: bytes, options: RunOptions) -> bool:
+    """SQL the file's bytes do not show: a name the project index knows, a loaded .sql file, a huge literal."""
+    from pinlint.project_index import may_reach
+
+    return may_reach(data, options.index)
+
+
+def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
+    """A file that cannot have findings still needs analysis when it has ``# noqa: PIN...`` comments that
+    the unused-noqa rule must report."""
+    from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
+
+    return UNUSED_NOQA in enabled and may_have_code_noqa(text)
 
 
 def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
@@ -98,21 +133,25 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     from pinlint.extract import extract
 
     try:
-        facts = extract(module)
+        from pinlint.project_index import index_for
+
+        facts = extract(module, index_for(filename, text, options), filename)
         specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
         findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
     except RecursionError:
         return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
-    if not findings:
+    from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa, parse_noqa, unused_noqa
+
+    check_noqa = UNUSED_NOQA in enabled and may_have_code_noqa(text)
+    if not findings and not check_noqa:
         return []
 
     from pinlint.locate import Locator
-    from pinlint.noqa import parse_noqa
 
     noqa = parse_noqa(text)
     if noqa.file_level:
         return []
-    locator = Locator(module)
+    locator = Locator(module) if findings else None
     out: List[Diagnostic] = []
     for f in findings:
         if f.literal is not None and f.span is not None:
@@ -121,7 +160,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
         else:
             start, end = locator.range(f.node)
         rows = {start.row, *locator.rows(f.node), *locator.rows(f.call)}
-        if any(noqa.suppresses(r, f.spec.code) for r in rows):
+        if noqa.suppress(rows, f.spec.code):
             continue
         out.append(
             Diagnostic(
@@ -130,6 +169,8 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
                 effects=f.effects, noqa_rows=tuple(sorted(rows)),
             )
         )
+    if check_noqa:
+        out.extend(unused_noqa(noqa, filename, enabled))
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
@@ -139,6 +180,10 @@ def check_path(path: str, options: RunOptions) -> List[Diagnostic]:
     except SourceError as exc:
         return [meta_diagnostic(path, str(exc))] if META_CODE in options.enabled else []
     try:
+        if options.cache_dir is not None:
+            from pinlint.cache import check_cached
+
+            return check_cached(path, data, options, check_source)
         return check_source(path, data, options)
     except RecursionError:
         return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
@@ -163,20 +208,63 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
 def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] = None) -> List[Diagnostic]:
     """Check files, in parallel when worthwhile; the result is sorted and does not depend on ``jobs``."""
     jobs = jobs or os.cpu_count() or 1
+    if options.index is None:
+        from pinlint.project_index import build_index
+
+        options = replace(options, index=build_index(paths, options.root, options.sql_functions))
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         diagnostics = _check_chunk(paths, options)
     else:
         chunk = max(1, min(64, len(paths) // (jobs * 8) or 1))
         chunks = [paths[i: i + chunk] for i in range(0, len(paths), chunk)]
         diagnostics = []
+        orphans: List[str] = []
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
             futures = [pool.submit(_check_chunk, c, options) for c in chunks]
-            for c, fut in zip(chunks, futures):
-                try:
-                    diagnostics.extend(fut.result())
-                except BrokenProcessPool:
-                    diagnostics.extend(
-                        meta_diagnostic(p, "the worker process analysing this file died; rerun with --jobs 1")
-                        for p in c
-                    )
+            try:
+                for c, fut in zip(chunks, futures):
+                    try:
+                        diagnostics.extend(fut.result())
+                    except BrokenProcessPool:
+                        orphans.extend(c)
+            except KeyboardInterrupt:
+                _abandon(pool)
+                raise
+        if orphans:
+            diagnostics.extend(_check_isolated(orphans, options))
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+WORKER_DIED = "the worker process analysing this file died (a crash in the parser?); please report it"
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C: drop the queued files and stop the workers now (they ignore SIGINT; waiting for them
+    to finish the queue would look like a hang)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+
+
+def _check_isolated(paths: Sequence[str], options: RunOptions) -> List[Diagnostic]:
+    """After a worker died: check those files again one at a time in a fresh single worker, so that
+    only the file that kills a worker is reported (as PIN000) and the others get their real results."""
+    out: List[Diagnostic] = []
+    todo = list(paths)
+    while todo:
+        with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
+            futures = [pool.submit(_check_chunk, [p], options) for p in todo]
+            done = 0
+            try:
+                for p, fut in zip(todo, futures):
+                    done += 1
+                    try:
+                        out.extend(fut.result())
+                    except BrokenProcessPool:  # one worker, files in order: this file killed it
+                        out.append(meta_diagnostic(p, WORKER_DIED))
+                        break
+            except KeyboardInterrupt:
+                _abandon(pool)
+                raise
+        todo = todo[done:]
+    return out

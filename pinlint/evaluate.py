@@ -8,7 +8,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.checks import MODULE_CHECKS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
+from pinlint.checks import MODULE_CHECKS, SITE_CLAIMS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
+from pinlint.dialect import effective as effective_dialect
 from pinlint.extract import Facts, SqlSite
 from pinlint.specs import RuleSpec
 from pinlint.targets import TargetSet, consequence, select_effects
@@ -19,6 +20,11 @@ SQL_HAZARD_RE = re.compile(
     r"(?i)\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|temp|temporary|"
     r"\w*advisory\w*|set_config|nextval|setval|currval|lastval)\b"
 )
+#: The same for MySQL SQL (pinlint.checks.mysql_sql).
+MYSQL_HAZARD_RE = re.compile(
+    r"(?i)\b(?:set|prepare|execute|lock|flush|temporary|get_lock|found_rows|row_count)\b|/\*M?!"
+)
+HAZARD_RES = {"postgres": SQL_HAZARD_RE, "mysql": MYSQL_HAZARD_RE}
 
 
 @dataclass
@@ -74,6 +80,34 @@ def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: Ta
     )
 
 
+def large_statement(text: str) -> bool:
+    """More static text than RDS Proxy takes without pinning (holes count for nothing)."""
+    from pinlint.project_index import HOLE, LARGE_STATEMENT_BYTES
+
+    return len(text) > LARGE_STATEMENT_BYTES // 4 and \
+        len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES
+
+
+def reached(finding: Finding, site: SqlSite) -> Optional[Finding]:
+    """A finding on SQL written elsewhere in the project (a constant, a function returning SQL) or sent
+    through a project wrapper: it is reported at this call site and names the other place; a ``# noqa``
+    at the other place suppresses it too."""
+    from dataclasses import replace
+
+    code = finding.spec.code
+    notes = []
+    for origin in site.via:
+        if "*" in origin.noqa or any(code.startswith(c) for c in origin.noqa):
+            return None
+        notes.append(f"SQL text from `{origin.what}` at {origin.where}")
+    wrapper = site.wrapper
+    if wrapper is not None:
+        if "*" in wrapper.noqa or any(code.startswith(c) for c in wrapper.noqa):
+            return None
+        notes.append(f"sent by `{wrapper.name}()` at {wrapper.path}:{wrapper.line}")
+    return replace(finding, message=f"{finding.message} ({'; '.join(notes)})")
+
+
 def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -> List[Finding]:
     """Run the enabled SQL checks (``specs`` by name) over every SQL site of the file."""
     load_checks()
@@ -82,19 +116,30 @@ def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -
         return []
     findings: List[Finding] = []
     classify = None
+    claimed = set()
+    for name, claim in SITE_CLAIMS.items():
+        if name in specs:
+            claimed |= claim(facts, targets)
     for site in facts.sql_sites:
-        if site.dialect != "postgres" or not SQL_HAZARD_RE.search(site.text):
+        # a rule sees the sites of its spec's dialect (pinlint.dialect.effective: code, config, PostgreSQL)
+        dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
+        hazard = HAZARD_RES.get(dialect or "")
+        if hazard is None or not (hazard.search(site.text) or large_statement(site.text)) or id(site.node) in claimed:
             continue
         if classify is None:
             from pinlint.sql.classify import classify
-        statements = tuple(classify(site.text, site.dialect))
+        statements = tuple(classify(site.text, dialect))
         for index, statement in enumerate(statements):
             if statement.kind == "unknown":
                 continue
             ctx = SqlContext(statement=statement, statements=statements, index=index, site=site, targets=targets)
             for check, spec in checks:
+                if spec.dialect != dialect:
+                    continue
                 for verdict in check(ctx):
                     finding = verdict_finding(spec, verdict, site, targets, (statement.start, statement.end))
+                    if finding is not None and (site.via or site.wrapper is not None):
+                        finding = reached(finding, site)
                     if finding is not None:
                         findings.append(finding)
     return findings

@@ -8,14 +8,18 @@ connect as c``), not from libcst's QualifiedNameProvider, which costs more than 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from pinlint.sql.statement import HOLE
 from pinlint.strings import PASS_THROUGH_FUNCS, StringEvaluator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.project_index import ProjectIndex, SqlText, Wrapper
 
 # Libraries that talk to a server database: importing one is evidence that ``.execute(...)`` is SQL.
 POSTGRES_LIBS = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy", "pgvector")
@@ -26,7 +30,8 @@ SQLITE_LIBS = ("sqlite3", "aiosqlite", "apsw", "duckdb")
 
 #: Methods whose first argument is SQL text on DB-API cursors and connections, psycopg 3
 #: connections, SQLAlchemy connections and sessions, asyncpg connections and pools, Django cursors.
-SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw"})
+SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw",
+                         "execute_sql"})
 #: Functions whose first argument is SQL text, by qualified name.
 SQL_FUNCTIONS = frozenset(
     {
@@ -39,6 +44,21 @@ SQL_FUNCTIONS = frozenset(
     }
 )
 SQL_KEYWORD_ARGS = ("sql", "query", "operation", "statement", "stmt", "command")
+
+#: SQLAlchemy's ``func`` namespace: ``func.pg_advisory_lock(1)`` is SQL without a SQL string.
+SA_FUNC_BASES = frozenset({"sqlalchemy.func", "sqlalchemy.sql.func", "sqlalchemy.sql.expression.func",
+                           "sqlalchemy.sql.functions.func", "sqlmodel.func"})
+#: ``func.X`` names that a rule can judge (anything else is left alone).
+SA_FUNC_NAMES = frozenset({"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock",
+                           "pg_try_advisory_lock_shared", "set_config", "nextval", "setval", "currval", "lastval"})
+#: Calls and keywords under which a ``func.X(...)`` is stored in the schema (a column default), not run.
+SA_DDL_CALLS = frozenset({"Column", "mapped_column", "Sequence", "Index", "CheckConstraint", "Computed", "Identity",
+                          "DDL", "Field", "column_property", "DefaultClause", "Table"})
+SA_DDL_KEYWORDS = frozenset({"default", "server_default", "onupdate", "server_onupdate", "sa_column_kwargs"})
+#: Reading a file: ``Path("q.sql").read_text()``, ``open("q.sql").read()``, importlib.resources.
+READ_METHODS = frozenset({"read_text", "read", "read_bytes"})
+RESOURCE_READERS = frozenset({"read_text", "get_data"})
+MAX_SQL_FILE_BYTES = 1024 * 1024
 
 #: Receiver names that look like a database handle when the file imports no database library.
 DB_RECEIVER_RE = re.compile(
@@ -57,9 +77,19 @@ class SqlSite:
     call: cst.Call
     sink: str
     framework: Optional[str]
+    #: "mysql" or "postgres"; "mixed" when the file uses both and this call could not be tied to one
+    #: (the configured dialect applies, else dialect-dependent rules stay quiet). See pinlint.dialect.
     dialect: str
     #: a plain string literal whose value is ``text`` character for character (precise positions)
     literal: Optional[cst.SimpleString] = None
+    #: where the SQL text is written when that is another place of the project (constant, function
+    #: returning SQL, loaded .sql file): the finding is reported at ``node`` and names these
+    via: Tuple["SqlText", ...] = ()
+    #: the project wrapper the SQL goes through (``run("SET ...")`` with ``def run(sql): cur.execute(sql)``)
+    wrapper: Optional["Wrapper"] = None
+    #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
+    #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.dialect.effective)
+    dialect_known: bool = True
 
 
 class _Unknown:
@@ -164,12 +194,14 @@ def _module_name(node: cst.BaseExpression) -> str:
 
 
 class _Scope:
-    __slots__ = ("parent", "kind", "assigns")
+    __slots__ = ("parent", "kind", "assigns", "cls")
 
-    def __init__(self, parent: Optional["_Scope"], kind: str) -> None:
+    def __init__(self, parent: Optional["_Scope"], kind: str, cls: Optional[str] = None) -> None:
         self.parent = parent
         self.kind = kind  # "module" | "function" | "class"
         self.assigns: Dict[str, List[cst.BaseExpression]] = {}
+        #: the dotted name of the class whose body (or method) this scope is, for ``self.X`` / ``cls.X``
+        self.cls = cls
 
 
 class _Collector(cst.CSTVisitor):
@@ -179,10 +211,14 @@ class _Collector(cst.CSTVisitor):
         self.scope = self.module_scope
         self.calls: List[Tuple[cst.Call, _Scope]] = []
         self.functions: List[Tuple[cst.FunctionDef, _Scope]] = []
+        #: calls inside a schema definition (``Column(server_default=func.nextval(...))``): stored, not run
+        self.ddl_calls: set = set()
+        self._ddl_depth = 0
 
     # scopes -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.scope = _Scope(self.scope, "function")
+        cls = self.scope.cls if self.scope.kind == "class" else None
+        self.scope = _Scope(self.scope, "function", cls)
         self.functions.append((node, self.scope))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -197,7 +233,8 @@ class _Collector(cst.CSTVisitor):
         self.scope = self.scope.parent
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.scope = _Scope(self.scope, "class")
+        outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
+        self.scope = _Scope(self.scope, "class", outer + node.name.value)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         assert self.scope.parent is not None
@@ -240,9 +277,35 @@ class _Collector(cst.CSTVisitor):
         if isinstance(node.target, cst.Name):
             self.scope.assigns.setdefault(node.target.value, []).extend((node.value, node.value))
 
+    def visit_For(self, node: cst.For) -> None:
+        # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one
+        # binding: each item of the iterable); any other binding makes the name ambiguous.
+        if isinstance(node.target, cst.Name):
+            self.scope.assigns.setdefault(node.target.value, []).append(node)  # type: ignore[arg-type]
+
     # calls ------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append((node, self.scope))
+        if self._ddl_depth:
+            self.ddl_calls.add(id(node))
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if last in SA_DDL_CALLS:
+            self._ddl_depth += 1
+
+    def leave_Call(self, node: cst.Call) -> None:
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if last in SA_DDL_CALLS:
+            self._ddl_depth -= 1
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in SA_DDL_KEYWORDS:
+            self._ddl_depth += 1
+
+    def leave_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in SA_DDL_KEYWORDS:
+            self._ddl_depth -= 1
 
 
 def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -257,8 +320,13 @@ def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
 class Extractor:
     """Builds ``Facts`` for one module."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None) -> None:
         self.module = module
+        self.index = index
+        self.path = path
+        self.module_name: Optional[str] = index.module_of(path) if index is not None and path else None
+        self._is_package = bool(path) and os.path.basename(path or "").startswith("__init__.")
+        self._used: List["SqlText"] = []
         collector = _Collector()
         module.visit(collector)
         self.collector = collector
@@ -267,7 +335,22 @@ class Extractor:
                            module_scope=collector.module_scope, extractor=self)
         self._server_db = self.facts.imported(POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS)
         self._sqlite_only = not self._server_db and self.facts.imported(SQLITE_LIBS)
-        self._dialect = "mysql" if self.facts.imported(MYSQL_LIBS) and not self.facts.imported(POSTGRES_LIBS) else "postgres"
+        self._dialects = None  # pinlint.dialect.Dialects, built at the first SQL site
+
+    @property
+    def _dialect(self) -> Optional[str]:
+        """The file's SQL dialect: "mysql", "postgres", "mixed" or None (see pinlint.dialect)."""
+        return self._dialect_of(None, None)
+
+    def _dialect_of(self, call: Optional[cst.Call], scope: Optional[_Scope]) -> Optional[str]:
+        """The SQL dialect of the SQL site at ``call`` (see pinlint.dialect)."""
+        if self._dialects is None:
+            from pinlint.dialect import Dialects
+
+            self._dialects = Dialects(self)
+        if call is None or scope is None:
+            return self._dialects.file
+        return self._dialects.of_site(call, scope)
 
     # name resolution ----------------------------------------------------------
     def _lookup(self, name: str, scope: _Scope) -> Optional[cst.BaseExpression]:
@@ -366,6 +449,196 @@ class Extractor:
             return qualified.rsplit(".", 1)[-1]
         return None
 
+    # the project index: other modules, class attributes, functions returning SQL, wrappers ---------
+    def _absolute(self, qualname: str) -> str:
+        assert self.index is not None
+        return self.index.absolute(qualname, self.module_name, self._is_package)
+
+    def _indexed(self, node: cst.BaseExpression, scope: _Scope) -> Optional[Tuple["SqlText", ...]]:
+        """SQL text that the project index knows for a name, attribute or call written in this file."""
+        index = self.index
+        if index is None:
+            return None
+        here = self.module_name
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in READ_METHODS | RESOURCE_READERS:
+                loaded = self._loaded_sql(node, scope)
+                if loaded is not None:
+                    return loaded
+            name = dotted(node.func)
+            if name is None:
+                # ``Ops().set_time_zone_sql()``, ``get_ops().x()``: by method name
+                return index.method_returned(node.func.attr.value) if isinstance(node.func, cst.Attribute) else None
+            head, _, rest = name.partition(".")
+            last = name.rsplit(".", 1)[-1]
+            if head in self.imports:
+                return index.returned(self._absolute(self.imports[head]) + ("." + rest if rest else ""))
+            if not rest:
+                return index.returned_in(here, name) if here else None
+            if head in ("self", "cls") and "." not in rest:
+                cls = self._class_of(scope)
+                found = index.returned_in(here, f"{cls}.{rest}") if here and cls else None
+                return found if found is not None else index.method_returned(last)
+            if here and index.returned_in(here, name) is not None:
+                return index.returned_in(here, name)
+            return index.method_returned(last)
+        name = dotted(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        found = None
+        if head in self.imports:
+            found = index.constant(self._absolute(self.imports[head]) + ("." + rest if rest else ""))
+        elif head in ("self", "cls") and rest and "." not in rest:
+            cls = self._class_of(scope)
+            if cls and here:
+                found = index.constant_in(here, f"{cls}.{rest}")
+        elif here and rest:
+            found = index.constant_in(here, name)
+        return None if found is None else (found,)
+
+    @staticmethod
+    def _class_of(scope: _Scope) -> Optional[str]:
+        s: Optional[_Scope] = scope
+        while s is not None:
+            if s.cls is not None:
+                return s.cls
+            s = s.parent
+        return None
+
+    def _loaded_sql(self, call: cst.Call, scope: _Scope) -> Optional[Tuple["SqlText", ...]]:
+        """``Path("queries/lock.sql").read_text()``, ``open(...).read()``, ``importlib.resources``: the
+        text of a ``.sql`` file the code loads by name, unless the run lints that file in its own right."""
+        from pinlint.project_index import SqlText
+
+        parts: List[str] = []
+
+        def collect(node: cst.BaseExpression, depth: int = 0) -> None:
+            if depth > 12:
+                return
+            if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+                collect(node.left, depth + 1)
+                collect(node.right, depth + 1)
+            elif isinstance(node, cst.Call):
+                if isinstance(node.func, cst.Attribute):
+                    collect(node.func.value, depth + 1)
+                for arg in node.args:
+                    if arg.keyword is None or arg.keyword.value in ("file", "path", "resource", "name"):
+                        collect(arg.value, depth + 1)
+            elif isinstance(node, cst.Attribute):
+                collect(node.value, depth + 1)
+            elif isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name)):
+                text = StringEvaluator(lambda n: self._lookup(n.value, scope)).value(node)
+                if text is not None and HOLE not in text and text.strip():
+                    parts.append(text)
+
+        collect(call.func.value if isinstance(call.func, cst.Attribute) else call.func)
+        if call.func.attr.value in RESOURCE_READERS if isinstance(call.func, cst.Attribute) else False:
+            for arg in call.args:
+                collect(arg.value)
+        if not parts or not parts[-1].lower().endswith(".sql"):
+            return None
+        rel = os.path.join(*[p.strip("/") if i else p for i, p in enumerate(parts[-3:]) if not p.endswith(".py")]
+                           ) if len(parts) > 1 else parts[-1]
+        base = os.path.dirname(os.path.abspath(self.path or "."))
+        candidates = []
+        if os.path.isabs(rel):
+            candidates.append(rel)
+        else:
+            d = base
+            for _ in range(6):
+                candidates.append(os.path.join(d, rel))
+                candidates.append(os.path.join(d, os.path.basename(rel)))
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+        for candidate in candidates:
+            if os.path.isfile(candidate) and os.path.getsize(candidate) <= MAX_SQL_FILE_BYTES:
+                if self.index is not None and os.path.abspath(candidate) in self.index.files:
+                    return None  # linted in its own right; its findings point into it
+                try:
+                    with open(candidate, encoding="utf-8", errors="replace") as fh:
+                        text = fh.read()
+                except OSError:
+                    return None
+                return (SqlText(text, os.path.relpath(candidate), 1, os.path.basename(candidate)),)
+        return None
+
+    def _other(self, node: cst.BaseExpression, scope: _Scope) -> Optional[str]:
+        found = self._indexed(node, scope)
+        if found is None or len(found) != 1:
+            return None
+        self._used.append(found[0])
+        return found[0].text
+
+    def _evaluator(self, scope: _Scope) -> StringEvaluator:
+        return StringEvaluator(lambda n, s=scope: self._lookup(n.value, s),
+                               other=(lambda n, s=scope: self._other(n, s)) if self.index is not None else None)
+
+    def _wrapper(self, call: cst.Call, scope: _Scope) -> Optional["Wrapper"]:
+        """The project wrapper this call goes to, if the index knows it."""
+        index = self.index
+        if index is None:
+            return None
+        name = dotted(call.func)
+        if name is None:
+            # ``Database().query(...)``, ``get_db().run(...)``: by method name
+            attr = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+            return index.method_wrapper(attr) if attr and attr not in SQL_METHODS else None
+        head, _, rest = name.partition(".")
+        last = name.rsplit(".", 1)[-1]
+        here = self.module_name
+        if head in self.imports:
+            return index.wrapper(self._absolute(self.imports[head]) + ("." + rest if rest else ""))
+        if not rest:
+            if self._lookup(name, scope) is not None or not here:
+                return None
+            found = index.wrapper_in(here, name)
+            if found is None:
+                # a helper nested in an enclosing function: ``def run(sql): conn.execute(sql)``
+                prefix = f"{here}."
+                hits = [w for q, w in index.wrappers if q.startswith(prefix) and q.endswith("." + name)
+                        and not w.method]
+                found = hits[0] if len(hits) == 1 else None
+            return found
+        if head in ("self", "cls") and "." not in rest:
+            cls = self._class_of(scope)
+            found = index.wrapper_in(here, f"{cls}.{rest}") if here and cls else None
+            return found if found is not None else index.method_wrapper(last)
+        if here and index.wrapper_in(here, name) is not None:
+            return index.wrapper_in(here, name)
+        return index.method_wrapper(last) if last not in SQL_METHODS else None
+
+    def _func_text(self, call: cst.Call, scope: _Scope) -> Optional[str]:
+        """``func.pg_advisory_lock(1)`` (SQLAlchemy's expression language) as the SQL it runs."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in SA_FUNC_NAMES:
+            return None
+        if id(call) in self.collector.ddl_calls:
+            return None
+        base = self.qualified(func.value)
+        if base not in SA_FUNC_BASES:
+            written = dotted(func.value) or ""
+            if not (written.endswith(".func") and self.facts.imported(("flask_sqlalchemy",))):
+                return None
+        args = []
+        for arg in call.args:
+            if arg.keyword is not None or arg.star:
+                continue
+            value = self.literal(arg.value, scope)
+            if isinstance(value, bool):
+                args.append("true" if value else "false")
+            elif isinstance(value, (int, float)):
+                args.append(str(value))
+            elif isinstance(value, str):
+                args.append("'" + value.replace("'", "''") + "'")
+            elif value is None:
+                args.append("NULL")
+            else:
+                args.append(HOLE)
+        return f"SELECT {func.attr.value}({', '.join(args)})"
+
     def _origin(self, node: cst.BaseExpression, scope: _Scope) -> cst.BaseExpression:
         """Follow names and pass-through calls to the expression where the SQL text is written."""
         for _ in range(20):
@@ -386,7 +659,7 @@ class Extractor:
         return node
 
     def run(self) -> Facts:
-        seen = set()
+        self._seen: set = set()
         for call, scope in self.collector.calls:
             written = dotted(call.func)
             func = call.func
@@ -394,36 +667,86 @@ class Extractor:
                 func.value if isinstance(func, cst.Name) else "")
             self.facts.calls.append(CallFact(call, self.qualified(func), written, last, scope))
             sink = self._is_sink(call)
+            wrapper = None
             if sink is None:
-                continue
-            arg = _sql_argument(call)
+                synthesised = self._func_text(call, scope)
+                if synthesised is not None:
+                    self._add(synthesised, call, call, "func", scope, framework="sqlalchemy")
+                    continue
+                wrapper = self._wrapper(call, scope) if not self._sqlite_only else None
+                if wrapper is None:
+                    continue
+                arg = CallFact(call, None, written, last, scope).kwarg(wrapper.keyword)
+                if arg is None:
+                    positional = [a for a in call.args if a.keyword is None]
+                    if any(a.star for a in positional[: wrapper.position + 1]):
+                        continue
+                    arg = positional[wrapper.position].value if wrapper.position < len(positional) else None
+                sink = wrapper.name
+            else:
+                arg = _sql_argument(call)
             if arg is None:
                 continue
-            evaluator = StringEvaluator(lambda n, s=scope: self._lookup(n.value, s))
-            text = evaluator.value(arg)
+            origin = self._origin(arg, scope)
+            if isinstance(origin, cst.For):
+                self._loop_sites(origin, arg, call, sink, scope, wrapper)
+                continue
+            self._used = []
+            text = self._evaluator(scope).value(arg)
             if text is None or not text.strip():
                 continue
-            origin = self._origin(arg, scope)
-            key = id(origin)
-            if key in seen:
-                continue
-            seen.add(key)
-            literal = origin if isinstance(origin, cst.SimpleString) and "\\" not in origin.value else None
-            if literal is not None and literal.evaluated_value != text:
-                literal = None
-            self.facts.sql_sites.append(
-                SqlSite(
-                    text=text,
-                    node=origin,
-                    call=call,
-                    sink=sink,
-                    framework=self._framework(sink),
-                    dialect=self._dialect,
-                    literal=literal,
-                )
-            )
+            if wrapper is not None and wrapper.transform:
+                from pinlint.strings import _brace_format, _percent_format
+
+                text = _percent_format(text) if wrapper.transform == "%" else _brace_format(text)
+            via = tuple(self._used)
+            self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
         return self.facts
 
+    def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: _Scope,
+                    wrapper: Optional["Wrapper"]) -> None:
+        """``for stmt in [...]: cur.execute(stmt)``: each statement of the iterable is a site."""
+        iterable = self._origin(loop.iter, scope)
+        if isinstance(iterable, (cst.List, cst.Tuple)):
+            for el in iterable.elements:
+                if isinstance(el, cst.Element):
+                    self._used = []
+                    text = self._evaluator(scope).value(el.value)
+                    if text is not None and text.strip():
+                        via = tuple(self._used)
+                        self._add(text, self._origin(el.value, scope) if not via else arg, call, sink, scope,
+                                  via=via, wrapper=wrapper)
+            return
+        found = self._indexed(iterable, scope) if isinstance(iterable, cst.Call) else None
+        for item in found or ():
+            self._add(item.text, arg, call, sink, scope, via=(item,), wrapper=wrapper, key=(id(arg), item))
 
-def extract(module: cst.Module) -> Facts:
-    return Extractor(module).run()
+    def _add(self, text: str, origin: cst.CSTNode, call: cst.Call, sink: str, scope: _Scope,
+             via: Tuple["SqlText", ...] = (), wrapper: Optional["Wrapper"] = None,
+             framework: Optional[str] = None, key: object = None) -> None:
+        key = key if key is not None else id(origin)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        dialect = self._dialect_of(call, scope)
+        literal = origin if isinstance(origin, cst.SimpleString) and "\\" not in origin.value else None
+        if literal is not None and literal.evaluated_value != text:
+            literal = None
+        self.facts.sql_sites.append(
+            SqlSite(
+                text=text,
+                node=origin,
+                call=call,
+                sink=sink,
+                framework=framework or self._framework(sink),
+                dialect=dialect or "postgres",
+                dialect_known=dialect is not None,
+                literal=literal,
+                via=via,
+                wrapper=wrapper,
+            )
+        )
+
+
+def extract(module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None) -> Facts:
+    return Extractor(module, index, path).run()

@@ -1,30 +1,256 @@
-"""Decide from raw bytes, cheaply, whether a file can produce a finding at all.
+"""Decide cheaply whether a file can produce a finding at all, so that libcst sees few files.
 
-Most files in a code base hold no SQL and no database configuration; they are never decoded or
-parsed. The contract (tested in tests/test_prefilter.py): every rule example passes the filter, so
-the filter can only cost time, never findings. It looks for a SQL statement keyword right after a
-quote, a semicolon or a comment (where a SQL string starts) and for hazard function names anywhere.
+Stage 1 (``may_matter``) looks at the raw bytes: per rule family, byte patterns where such a finding
+could come from (a SQL keyword right after a quote, a semicolon or a comment; hazard function names;
+driver settings). Most files stop here without being decoded.
+
+Stage 2 (``narrow``) parses the decoded text with the stdlib ``ast`` (C speed) and, for the families
+that have a refinement, looks at the string constants only: a session-SQL finding needs a string that
+holds a statement with the shape of a hazardous one (``SET name =``/``TO``, ``LISTEN channel``, ...)
+or a call to a hazard function. A family without a refinement keeps every file stage 1 let through.
+
+The contract, tested in tests/test_rule_examples.py: every rule example gives the same findings with
+and without the prefilter. The prefilter can only cost time, never findings.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable, Dict, FrozenSet, List, Optional
 
-_STATEMENT_START = (
-    rb"(?:[\"'`;]|\*/|--[^\n]*\n)\s*"
+# -- stage 1: bytes ---------------------------------------------------------------------------------
+
+_KEYWORDS = (
     rb"(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare"
     rb"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?)\b"
 )
-_ANYWHERE = rb"advisory|set_config|nextval|setval|currval|lastval|into\s+temp"
 
-#: Byte patterns per rule family; a file that matches none of them cannot produce a finding.
-#: A family adds its own entry (driver settings, MySQL SQL, ...).
-FAMILY_MARKERS = {
-    "session-sql": [_STATEMENT_START, _ANYWHERE],
+_MYSQL_KEYWORDS = (
+    rb"(?:set|prepare|execute|lock\s+tables?|flush\s+tables?|create\s+(?:or\s+replace\s+)?temporary)\b"
+)
+
+#: Byte patterns per rule family (matched case-insensitively); a file that matches none of them cannot
+#: produce a finding. A family adds its own entry (driver settings, MySQL SQL, ...). A pattern that is
+#: an alternation of plain words (``a|b_c|d``) is checked with fast substring tests, not a regex.
+FAMILY_MARKERS: Dict[str, List[bytes]] = {
+    "session-sql": [
+        rb"[\"'`;]\s*" + _KEYWORDS,  # a statement keyword where a SQL string starts
+        rb"\*/\s*" + _KEYWORDS,  # ... or after a SQL comment
+        rb"--[^\n]*\n\s*" + _KEYWORDS,
+        rb"advisory|set_config|nextval|setval|currval|lastval",
+        rb"into\s+temp",
+    ],
+    # MySQL SQL (pinlint/checks/mysql_sql.py): statements where a SQL string or comment ends, hazard
+    # functions, executable comments
+    "mysql": [
+        rb"(?:[\"'`;]|\*/|(?:--|#)[^\n]*\n)\s*" + _MYSQL_KEYWORDS,
+        rb"get_lock|found_rows|row_count",
+        rb"/\*m?!",
+    ],
+    # driver and ORM configuration (pinlint/checks/drivers.py): the settings and calls those rules read
+    "drivers": [
+        rb"prepare_threshold|statement_cache_size|disable_server_side_cursors|conn_max_age|create_engine"
+        rb"|create_async_engine|create_pool|connectionpool|listens_for|event.listen|connection_created"
+        rb"|init_command|server_settings|startup_params|withhold|servercursor|serverside|server_side_cursors"
+        rb"|stream_results|yield_per|add_listener|.prepare|set_session|client_encoding|pool_recycle"
+        rb"|max_lifetime|max_idle|max_inactive_connection_lifetime|tortoise|postgresengine|prisma"
+        rb"|connection.connect|options=-c",
+        rb"databases\s*[=\[]|prepared?\s*=\s*true|from\s+databases\s+import|import\s+databases\b"
+        rb"|\b(?:asyncpg|psycopg)\b[^\n]*\bconnect\b|\.cursor\(\s*(?:name\s*=\s*)?[rbfu]*[\"']"
+        rb"|-c\s*[\w.]+\s*=|options=%2dc|-c%20",
+    ],
 }
 
-MARKERS = re.compile(rb"(?i)" + rb"|".join(p for patterns in FAMILY_MARKERS.values() for p in patterns))
+_PLAIN_WORD = re.compile(rb"^[A-Za-z0-9_ .,:=@!/<>-]+$")
+
+
+class _Markers:
+    """One family's markers: plain words (substring tests on the lower-cased bytes) and regexes."""
+
+    def __init__(self, patterns: List[bytes]) -> None:
+        self.words: List[bytes] = []
+        self.regexes: List["re.Pattern[bytes]"] = []
+        for pattern in patterns:
+            alternatives = pattern.split(b"|")
+            if all(_PLAIN_WORD.match(a) for a in alternatives):
+                self.words.extend(a.lower() for a in alternatives)
+            else:
+                self.regexes.append(re.compile(pattern, re.IGNORECASE))
+
+    def search(self, lowered: bytes) -> bool:
+        return any(w in lowered for w in self.words) or any(r.search(lowered) for r in self.regexes)
+
+
+_compiled: Dict[str, _Markers] = {}
+
+
+def _markers(family: str) -> _Markers:
+    m = _compiled.get(family)
+    if m is None:
+        m = _compiled[family] = _Markers(FAMILY_MARKERS[family])
+    return m
+
+
+def families_hit(data: bytes) -> FrozenSet[str]:
+    """The rule families whose byte markers occur in ``data``."""
+    lowered = data.lower()
+    return frozenset(f for f in FAMILY_MARKERS if _markers(f).search(lowered))
 
 
 def may_matter(data: bytes) -> bool:
-    return MARKERS.search(data) is not None
+    lowered = data.lower()
+    return any(_markers(f).search(lowered) for f in FAMILY_MARKERS)
+
+
+# -- stage 2: the statement's shape -------------------------------------------------------------------
+#
+# On the decoded source text of the files stage 1 let through: a session-SQL finding needs a statement
+# with the shape of a hazardous one (``SET name =``/``TO``, ``LISTEN channel``, ``DECLARE c ... CURSOR``)
+# where a SQL string can start, or a call of a hazard function. Words of prose after a quote ("Set the
+# value", "Reset password") do not have that shape. Source text is read, not string values, so escape
+# sequences count as blanks and ``{...}`` (an f-string field) counts as a name.
+
+_BLANK = r"(?:\s|\\[ntr])*"
+_START = r"(?:[\"'`;]|\*/|--[^\n]*?(?:\n|\\n))" + _BLANK
+_IDENT = r"(?:\"[^\"]*\"|\\\"[^\"\\]*\\\"|\{[^{}\n]*\}|[\w.@]+)"
+
+
+def _named(group: str) -> str:
+    return r"(?P<" + group + r">" + _IDENT + r")"
+
+
+#: matched on the lower-cased text (a case-sensitive search is several times faster)
+_KEYWORD = re.compile(r"\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|create)\b")
+#: what stands right before a keyword that starts a SQL statement (matched backwards from the keyword)
+_BEFORE = re.compile(r"(?:[\"'`;]|\*/|--[^\n]*?(?:\n|\\n))" + _BLANK + r"\Z")
+_GRAMMAR = re.compile(
+    r"set\s+(?:(?:session|local)\s+)?" + _named("set") + r"\s*(?:=|to\b)"
+    + r"|set\s+(?:(?:session|local)\s+)?(?:time\s+zone|role|session\s+authorization|session\s+characteristics)\b"
+    + r"|set\s+(?:schema|names)\s"
+    + r"|reset\s+" + _named("reset") + _BLANK + r"(?:;|[\"'`]|$)"
+    + r"|reset\s+(?:session\s+authorization|time\s+zone)\b"
+    + r"|prepare\s+" + _IDENT + r"\s*(?:\(|as\b)"
+    + r"|execute\s+" + _IDENT + r"\s*(?:\(|;|[\"'`]|$)"
+    + r"|deallocate\s+" + _IDENT
+    + r"|discard\s+(?:all|plans|sequences|temp|temporary)\b"
+    + r"|(?:un)?listen\s+(?:" + _IDENT + r"|\*)" + _BLANK + r"(?:;|[\"'`]|$)"
+    + r"|load\s+'"
+    + r"|declare\s+" + _IDENT + r"\s[^;]*?\bcursor\b"
+    + r"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?\s"
+    # a keyword and a blank at the very end of a string: the rest is another expression
+    + r"|(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare)\s+[\"'`]",
+    re.IGNORECASE,
+)
+_CALL_WORDS = ("set_config", "nextval", "setval", "currval", "lastval")
+_CALL_RE = re.compile(r"\b(?:set_config|nextval|setval|currval|lastval)\b|\binto\s+temp")
+
+
+def _parameter_like(name: str) -> bool:
+    """A SET/RESET target that could be a database parameter, not a word of prose."""
+    from pinlint.sql.pg_parameters import PG_PARAMETERS
+
+    n = name.strip('"\\').lower()
+    return n in PG_PARAMETERS or n in ("all", "role") or any(c in n for c in "._@{")
+
+
+def _refine_session_sql(text: str) -> bool:
+    low = text.lower()
+    if "advisory" in low:
+        return True
+    if (any(w in low for w in _CALL_WORDS) or "temp" in low) and _CALL_RE.search(low):
+        return True
+    for k in _KEYWORD.finditer(low):
+        if not _BEFORE.search(text, max(0, k.start() - 200), k.start()):
+            continue
+        m = _GRAMMAR.match(text, k.start())
+        if m is None:
+            continue
+        name = m.group("set") or m.group("reset")
+        if name is None or _parameter_like(name):
+            return True
+    return False
+
+
+_MYSQL_KEYWORD = re.compile(r"\b(?:set|prepare|execute|lock|flush|create)\b")
+_MYSQL_GRAMMAR = re.compile(
+    r"set\s+(?:(?:global|session|local|persist|persist_only)\s+)?"
+    r"(?:@|" + _named("myset") + r"\s*:?=|names\b|char(?:acter|set)\b|transaction\b)"
+    + r"|prepare\s+" + _IDENT + r"\s+from\b"
+    + r"|execute\s+" + _IDENT + _BLANK + r"(?:using\b|;|[\"'`]|$)"
+    + r"|lock\s+tables?\s"
+    + r"|flush\s+tables?\b"
+    + r"|create\s+(?:or\s+replace\s+)?temporary\s"
+    # a keyword and a blank at the very end of a string: the rest is another expression
+    + r"|(?:set|prepare|execute|lock|flush)\s+[\"'`]",
+    re.IGNORECASE,
+)
+_MYSQL_CALLS = re.compile(r"\b(?:get_lock|found_rows|row_count)\s*\(|/\*m?!")
+
+
+def _refine_mysql(text: str) -> bool:
+    """A MySQL finding needs a hazard function call, an executable comment, or a statement with the
+    shape of a hazardous one where a SQL string can start."""
+    low = text.lower()
+    if _MYSQL_CALLS.search(low):
+        return True
+    for k in _MYSQL_KEYWORD.finditer(low):
+        if not _BEFORE.search(text, max(0, k.start() - 200), k.start()):
+            continue
+        m = _MYSQL_GRAMMAR.match(text, k.start())
+        if m is not None and (m.group("myset") is None or _mysql_variable_like(m.group("myset"))):
+            return True
+    return False
+
+
+#: MySQL system variables without an underscore in their name (most have one)
+_MYSQL_PLAIN_VARIABLES = frozenset({"autocommit", "profiling", "timestamp", "identity", "warnings", "pseudo_thread_id"})
+
+
+def _mysql_variable_like(name: str) -> bool:
+    n = name.strip("`\"").lower()
+    return n in _MYSQL_PLAIN_VARIABLES or any(c in n for c in "._@{")
+
+
+#: What the driver and ORM rules (pinlint/checks/drivers.py, django_settings.py) read: database factory
+#: calls, server cursors and prepared statements, connection events, Django's DATABASES settings, and
+#: URLs / libpq strings. A file with a driver marker but none of these has nothing for them.
+_DRIVER_CONSTRUCTS = re.compile(
+    r"\b(?:create_engine|create_async_engine|create_pool|PostgresEngine|register_tortoise|add_listener"
+    r"|listens_for|ServerSide|ServerCursor|AsyncServerCursor|Prisma|yield_per|stream_results"
+    r"|server_side_cursors)\b|\.set_(?:session|client_encoding)\s*\(|psycopg_pool\s*\.\s*\w*ConnectionPool\b"
+    r"|\b(?:asyncpg|psycopg|psycopg2|pg8000|pymysql|MySQLdb|connector|aiomysql|asyncmy|Database|Tortoise)"
+    r"\s*\.\s*(?:connect|Connect|create_pool|init|Connection)\b"
+    r"|\bfrom\s+(?:psycopg|psycopg2|asyncpg|pg8000|pymysql|MySQLdb|aiomysql|asyncmy|databases|mysql\.connector"
+    r"|psycopg_pool|sqlalchemy|sqlmodel|tortoise|piccolo\S*|playhouse\S*|dj_database_url)\s+import\b"
+    r"[^\n]*\b(?:connect|Connect|create_pool|Connection|AsyncConnection|Database|create_engine|ServerCursor"
+    r"|create_async_engine|event|ConnectionPool|AsyncConnectionPool|PostgresEngine|ServerSide|config|parse)\b"
+    r"|\.cursor\(\s*(?:name\s*=|[rbfuRBFU]*[\"'])|\bwithhold\b|\bprepare\s*=\s*True|\.prepare\s*\("
+    r"|\bcursor\([^)]*\bprepared\s*=\s*True"
+    r"|\bDATABASES\s*(?:=|\[)|[\"']CONN_MAX_AGE[\"']\s*[:\]]|\bCONN_MAX_AGE\s*=|DISABLE_SERVER_SIDE_CURSORS"
+    r"|connection_created|init_command"
+    r"|(?:postgres(?:ql)?|pgsql|postgis|asyncpg|mysql|mariadb)(?:\+\w+)?://|-c\s+[\w.]+\s*=|-c%20|%2dc"
+    r"|\b(?:prepare_threshold|statement_cache_size|server_settings|startup_params)\b"
+)
+
+
+def _refine_drivers(text: str) -> bool:
+    return _DRIVER_CONSTRUCTS.search(text) is not None
+
+
+#: Stage-2 refinements per family: given the decoded source, can this family find anything?
+REFINERS: Dict[str, Callable[[str], bool]] = {
+    "session-sql": _refine_session_sql,
+    "mysql": _refine_mysql,
+    "drivers": _refine_drivers,
+}
+
+
+def narrow(text: str, families: Optional[FrozenSet[str]] = None) -> bool:
+    """Stage 2: whether a file that stage 1 let through can still produce a finding."""
+    if families is None:
+        families = families_hit(text.encode("utf-8", "surrogatepass"))
+    if not families:
+        return False
+    if any(f not in REFINERS for f in families):
+        return True
+    return any(REFINERS[f](text) for f in families)

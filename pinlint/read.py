@@ -18,18 +18,34 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 def read_bytes(path: Union[str, os.PathLike]) -> bytes:
+    """The file's bytes. Anything but a regular file (a FIFO, a device, a directory) is refused without
+    opening it; the file is opened non-blocking and checked again on the open descriptor, so a file swapped
+    for a FIFO between the check and the open cannot hang the run."""
     try:
-        st = os.stat(path)
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a device: opening one can have effects
+            raise SourceError("not a regular file")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise SourceError(_os_reason(exc)) from None
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise SourceError("not a regular file")
         if st.st_size > MAX_FILE_BYTES:
             raise SourceError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
-        with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
-    except SourceError:
-        raise
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise SourceError(exc.strerror or str(exc)) from None
+        raise SourceError(_os_reason(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # grew while being read
+        raise SourceError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
+    return data
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).strip() or type(exc).__name__
 
 
 def decode(data: bytes) -> str:
@@ -42,8 +58,12 @@ def decode(data: bytes) -> str:
         raise SourceError(f"bad coding cookie: {exc.msg if hasattr(exc, 'msg') else exc}") from None
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise SourceError(f"cannot decode as {encoding}: {exc.reason if hasattr(exc, 'reason') else exc}") from None
+    except UnicodeDecodeError as exc:
+        head = data[: exc.start]
+        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+        raise SourceError(f"cannot decode as {encoding} (line {line}): {exc.reason}") from None
+    except LookupError as exc:
+        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text

@@ -1,14 +1,20 @@
-"""Render diagnostics: concise, full (with the source line and help), json; and statistics."""
+"""Render diagnostics: concise, full (with the source line and help), json, sarif, github, gitlab, junit;
+and statistics."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
 from collections import Counter
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 import click
 
 from pinlint.model import Diagnostic
+from pinlint.specs import RuleSpec
 
 LineSource = Callable[[str], Optional[List[str]]]
 
@@ -75,3 +81,190 @@ def summary(diags: Sequence[Diagnostic], files_checked: int) -> str:
 
 def by_code(diags: Sequence[Diagnostic]) -> Dict[str, int]:
     return dict(Counter(d.code for d in diags))
+
+
+# -- formats for CI systems ------------------------------------------------------------------------
+#
+# sarif (GitHub code scanning and other SARIF 2.1.0 consumers), github (workflow commands that
+# become annotations), gitlab (Code Quality report), junit (JUnit XML). Paths in all four are
+# relative to the repository root (the nearest directory upwards with a .git), else to the project root.
+
+INFORMATION_URI = "https://github.com/pinlint/pinlint"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+
+def repository_root(start: "Path", fallback: "Path") -> "Path":
+    """The nearest directory from ``start`` upwards that holds ``.git`` (a directory or a worktree file)."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return fallback.resolve()
+
+
+def relative_uri(filename: str, root: "Path") -> str:
+    """``filename`` relative to ``root`` with forward slashes; as given when it lies outside ``root``."""
+    p = Path(filename)
+    try:
+        return Path(os.path.abspath(p)).relative_to(root).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def _normalised_line(lines_of: LineSource, d: Diagnostic) -> str:
+    src = lines_of(d.filename)
+    if src is None or not 1 <= d.start.row <= len(src):
+        return ""
+    return " ".join(src[d.start.row - 1].split())
+
+
+def fingerprints(diags: Sequence[Diagnostic], lines_of: LineSource, root: "Path") -> List[str]:
+    """A fingerprint per diagnostic that survives moving code up or down: rule, file, the reported line's
+    text with whitespace normalised, and the occurrence index among identical (rule, file, text)."""
+    seen: Counter = Counter()
+    out = []
+    for d in diags:
+        key = (d.code, relative_uri(d.filename, root), _normalised_line(lines_of, d))
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogateescape"))
+        out.append(digest.hexdigest()[:32])
+    return out
+
+
+def _rule_level(spec: RuleSpec) -> str:
+    return "error" if "error" in spec.severity.values() else "warning"
+
+
+def _sarif_rule(spec: RuleSpec) -> Dict[str, object]:
+    from pinlint.docs import render_rule
+
+    what = str(spec.docs["what-it-does"]).strip()
+    why = str(spec.docs["why-is-this-bad"]).strip()
+    return {
+        "id": spec.code,
+        "name": spec.name,
+        "shortDescription": {"text": spec.summary},
+        "fullDescription": {"text": what},
+        "help": {"text": f"{spec.help}\n\n{why}\n\nDocs: pinlint rule {spec.code}", "markdown": render_rule(spec)},
+        "helpUri": spec.url,
+        "defaultConfiguration": {"level": _rule_level(spec)},
+        "properties": {"tags": ["pinlint", *spec.targets]},
+    }
+
+
+def sarif(diags: Sequence[Diagnostic], specs: Sequence[RuleSpec], lines_of: LineSource, root: "Path") -> str:
+    from urllib.parse import quote
+
+    from pinlint import __version__
+
+    index = {s.code: i for i, s in enumerate(specs)}
+    results = []
+    for d, fp in zip(diags, fingerprints(diags, lines_of, root)):
+        region: Dict[str, int] = {"startLine": d.start.row, "startColumn": d.start.column}
+        if d.end > d.start:  # pinlint's end is exclusive, as SARIF's endColumn
+            region.update(endLine=d.end.row, endColumn=d.end.column)
+        result: Dict[str, object] = {
+            "ruleId": d.code,
+            "level": "error" if d.severity == "error" else "warning",
+            "message": {"text": d.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(relative_uri(d.filename, root), safe="/"),
+                                         "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                },
+            }],
+            "partialFingerprints": {"pinlint/v1": fp},
+            "properties": {"help": d.help, "targets": list(d.targets)},
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "pinlint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_sarif_rule(s) for s in specs],
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(diags: Sequence[Diagnostic], root: "Path") -> str:
+    """GitHub Actions workflow commands (``::error ...::message``): annotations on the pull request."""
+    out = []
+    for d in diags:
+        props = [
+            ("file", relative_uri(d.filename, root)), ("line", str(d.start.row)), ("col", str(d.start.column)),
+            ("endLine", str(d.end.row)), ("endColumn", str(d.end.column)), ("title", f"{d.code} {d.name}"),
+        ]
+        level = "error" if d.severity == "error" else "warning"
+        head = ",".join(f"{k}={_gh_property(v)}" for k, v in props)
+        out.append(f"::{level} {head}::{_gh_data(f'{d.code} {d.message}')}")
+    return "\n".join(out)
+
+
+def gitlab(diags: Sequence[Diagnostic], lines_of: LineSource, root: "Path") -> str:
+    """GitLab Code Quality report (a JSON list of issues)."""
+    issues = []
+    for d, fp in zip(diags, fingerprints(diags, lines_of, root)):
+        issues.append({
+            "description": f"{d.code} {d.message}",
+            "check_name": d.code,
+            "fingerprint": fp,
+            "severity": "major" if d.severity == "error" else "minor",
+            "location": {"path": relative_uri(d.filename, root),
+                         "lines": {"begin": d.start.row, "end": max(d.start.row, d.end.row)}},
+        })
+    return json.dumps(issues, indent=2, ensure_ascii=False)
+
+
+_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_BAD.sub("\ufffd", text)
+
+
+def junit(diags: Sequence[Diagnostic], files: Sequence[str], root: "Path") -> str:
+    """JUnit XML: one test suite; a passing test case per clean file, a failing one per finding."""
+    import xml.etree.ElementTree as ET
+
+    flagged = {d.filename for d in diags}
+    clean = [f for f in files if f not in flagged]
+    suites = ET.Element("testsuites", name="pinlint", tests=str(len(diags) + len(clean)),
+                        failures=str(len(diags)), errors="0")
+    suite = ET.SubElement(suites, "testsuite", name="pinlint", tests=str(len(diags) + len(clean)),
+                          failures=str(len(diags)), errors="0", skipped="0")
+    cases = [(relative_uri(f, root), None) for f in clean] + [(relative_uri(d.filename, root), d) for d in diags]
+    cases.sort(key=lambda c: (c[0], c[1].sort_key() if c[1] else ()))
+    for path, d in cases:
+        if d is None:
+            ET.SubElement(suite, "testcase", classname=path, name="pinlint", file=path)
+            continue
+        case = ET.SubElement(suite, "testcase", classname=path,
+                             name=f"{d.code} {d.name} at {path}:{d.start.row}:{d.start.column}",
+                             file=path, line=str(d.start.row))
+        failure = ET.SubElement(case, "failure", type=d.code, message=_xml_text(d.message))
+        failure.text = _xml_text(f"{path}:{d.start.row}:{d.start.column}: {d.code} {d.message}\n"
+                                 f"help: {d.help}\ndocs: pinlint rule {d.code}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

@@ -20,6 +20,7 @@ TARGET_NAMES = ("pgbouncer", "rds-proxy")
 FRAMEWORKS = ("django", "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "mysql")
 CODE_RE = re.compile(r"^PIN\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_RELATIVE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:py|sql)$")
 DOCS_URL = "https://github.com/pinlint/pinlint/blob/main/rules/{code}-{name}.toml"
 
 
@@ -39,6 +40,10 @@ class Example:
     source: str = ""
     setup: str = ""
     index: int = 0
+    #: other modules of the same project (relative path -> text); the example's ``code`` is then
+    #: ``path`` in that project, and the example is linted as a project (a directory)
+    files: Mapping[str, str] = field(default_factory=dict)
+    path: str = "myapp/main.py"
 
     def python_source(self, dialect: str = "postgres") -> str:
         """The module the linter sees for this example."""
@@ -54,7 +59,7 @@ class Example:
             )
         return (
             "import psycopg\n\n"
-            "with psycopg.connect('') as conn:\n"
+            "with psycopg.connect('', prepare_threshold=None) as conn:\n"
             f"    conn.execute({self.sql!r})\n"
         )
 
@@ -116,7 +121,7 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
         w = f"{where} [[{kind}]] #{i + 1}"
         if not isinstance(item, dict):
             raise SpecError(f"{w}: must be a table")
-        unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup"}
+        unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup", "files", "path"}
         if unknown:
             raise SpecError(f"{w}: unknown key(s) {sorted(unknown)}")
         if ("sql" in item) == ("code" in item):
@@ -129,6 +134,17 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
             raise SpecError(f"{w}: oracle must be 'observe' or 'documented-only'")
         if oracle == "documented-only" and not item.get("source"):
             raise SpecError(f"{w}: a documented-only example must name its `source`")
+        files = item.get("files", {})
+        main_path = item.get("path", "myapp/main.py")
+        if ("files" in item or "path" in item) and "code" not in item:
+            raise SpecError(f"{w}: `files` and `path` go with a `code` example")
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise SpecError(f"{w}: `files` must be a table of relative path = text")
+        for rel in (*files, main_path):
+            if not isinstance(rel, str) or not _RELATIVE_RE.match(rel) or ".." in rel.split("/"):
+                raise SpecError(f"{w}: {rel!r} is not a relative path ending in .py or .sql")
+        if main_path in files:
+            raise SpecError(f"{w}: `files` must not hold the example's own path {main_path!r}")
         out.append(
             Example(
                 valid=valid,
@@ -141,6 +157,8 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
                 source=item.get("source", ""),
                 setup=item.get("setup", ""),
                 index=i + 1,
+                files=files,
+                path=main_path,
             )
         )
     return tuple(out)

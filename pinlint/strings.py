@@ -21,12 +21,18 @@ _FORMAT_FIELD_RE = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 
 #: Resolves a name to the expression assigned to it (or None). Supplied by the extractor.
 NameResolver = Callable[[cst.Name], Optional[cst.BaseExpression]]
+#: Resolves what the file alone cannot: an imported constant, a class attribute (``self.LOCK``,
+#: ``Q.LOCK``), a call to a function that returns SQL. Returns the text (HOLE for unknown parts) or None.
+#: Supplied by the extractor from the project index (pinlint.project_index).
+OtherResolver = Callable[[cst.BaseExpression], Optional[str]]
 
 MAX_DEPTH = 20
 MAX_LEN = 1_000_000
 
 #: Calls that return their first argument's SQL unchanged, by last name component.
-PASS_THROUGH_FUNCS = frozenset({"dedent", "text", "SQL", "literal_column", "DDL"})
+PASS_THROUGH_FUNCS = frozenset({"dedent", "text", "SQL", "literal_column", "DDL", "TextClause"})
+#: Calls that concatenate the list they get (psycopg ``sql.Composed([...])``).
+CONCAT_FUNCS = frozenset({"Composed"})
 PASS_THROUGH_METHODS = frozenset({"strip", "lstrip", "rstrip", "upper", "lower"})
 
 
@@ -63,8 +69,9 @@ def _brace_format(template: str) -> str:
 class StringEvaluator:
     """Evaluates expressions to strings; ``resolve`` looks names up in the enclosing scopes."""
 
-    def __init__(self, resolve: Optional[NameResolver] = None) -> None:
+    def __init__(self, resolve: Optional[NameResolver] = None, other: Optional[OtherResolver] = None) -> None:
         self.resolve = resolve
+        self.other = other
 
     def value(self, node: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         """The SQL text of ``node`` with HOLE for unknown parts, or None if nothing is known."""
@@ -110,13 +117,36 @@ class StringEvaluator:
             if isinstance(node.operator, cst.Modulo):
                 left = self.value(node.left, depth + 1)
                 return None if left is None else _percent_format(left)
+            if isinstance(node.operator, cst.Multiply) and isinstance(node.right, cst.Integer):
+                # ``"(%s, %s), " * 500``: the repeated text is static (bounded by MAX_LEN)
+                left = self.value(node.left, depth + 1)
+                count = int(node.right.evaluated_value)
+                if left is None or count < 0 or len(left) * count > MAX_LEN:
+                    return None
+                return left * count
             return None
-        if isinstance(node, cst.Name) and self.resolve is not None:
-            target = self.resolve(node)
-            return None if target is None else self.value(target, depth + 1)
+        if isinstance(node, cst.Name):
+            target = self.resolve(node) if self.resolve is not None else None
+            if target is not None:
+                return self.value(target, depth + 1) if isinstance(target, cst.BaseExpression) else None
+            return self.other(node) if self.other is not None else None
         if isinstance(node, cst.Call):
-            return self._call_value(node, depth)
+            result = self._call_value(node, depth)
+            if result is None and self.other is not None:
+                result = self.other(node)
+            return result
+        if isinstance(node, cst.Attribute) and self.other is not None:
+            return self.other(node)
         return None
+
+    def _sequence(self, seq: cst.BaseExpression, depth: int) -> Optional[list]:
+        """The items of a list/tuple literal (or a name bound to one), None for unknown items."""
+        if isinstance(seq, cst.Name) and self.resolve is not None:
+            target = self.resolve(seq)
+            seq = target if isinstance(target, cst.BaseExpression) else seq
+        if not isinstance(seq, (cst.List, cst.Tuple)):
+            return None
+        return [self.value(el.value, depth + 1) if isinstance(el, cst.Element) else None for el in seq.elements]
 
     def _call_value(self, node: cst.Call, depth: int) -> Optional[str]:
         func = node.func
@@ -129,10 +159,8 @@ class StringEvaluator:
                 return self.value(func.value, depth + 1)
             if attr == "join" and len(node.args) == 1:
                 sep = self.value(func.value, depth + 1)
-                seq = node.args[0].value
-                if sep is not None and isinstance(seq, (cst.List, cst.Tuple)):
-                    items = [self.value(el.value, depth + 1) if isinstance(el, cst.Element) else None
-                             for el in seq.elements]
+                items = self._sequence(node.args[0].value, depth) if sep is not None else None
+                if items is not None:
                     return sep.join(HOLE if i is None else i for i in items)
                 return None
             name = attr
@@ -142,4 +170,7 @@ class StringEvaluator:
             return None
         if name in PASS_THROUGH_FUNCS and node.args and node.args[0].keyword is None:
             return self.value(node.args[0].value, depth + 1)
+        if name in CONCAT_FUNCS and node.args and node.args[0].keyword is None:
+            items = self._sequence(node.args[0].value, depth)
+            return None if items is None else "".join(HOLE if i is None else i for i in items)
         return None

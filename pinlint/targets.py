@@ -29,10 +29,29 @@ class PgBouncerOptions:
     max_prepared_statements: int = 0
     track_extra_parameters: FrozenSet[str] = frozenset()
     ignore_startup_parameters: FrozenSet[str] = frozenset()
+    #: PgBouncer's client_idle_timeout in seconds; 0 means off (the default)
+    client_idle_timeout: int = 0
 
     def tracked(self, parameter: str) -> bool:
         p = parameter.lower()
         return p in PGBOUNCER_TRACKED or p in self.track_extra_parameters
+
+
+#: MySQL/MariaDB system variables RDS Proxy tracks: setting them does not pin, the proxy reuses the
+#: connection only for sessions with the same values (AWS, "What RDS Proxy tracks for RDS for MariaDB and
+#: RDS for MySQL databases"; ../shared/reference/poolers.md). ``names`` and ``charset`` stand for
+#: SET NAMES and SET CHARACTER SET / SET CHARSET.
+RDS_PROXY_MYSQL_TRACKED = frozenset(
+    {
+        "autocommit", "auto_increment_increment", "names", "charset",
+        "character_set_client", "character_set_database", "character_set_filesystem",
+        "character_set_connection", "character_set_results", "character_set_server",
+        "collation_connection", "collation_database", "collation_server",
+        "interactive_timeout", "net_write_timeout", "query_cache_type", "session_track_schema",
+        "sql_mode", "time_zone", "transaction_isolation", "tx_isolation",
+        "transaction_read_only", "tx_read_only", "wait_timeout",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,11 @@ class TargetSet:
     names: Tuple[str, ...] = ALL_TARGETS
     pgbouncer: PgBouncerOptions = field(default_factory=PgBouncerOptions)
     rds_proxy: RdsProxyOptions = field(default_factory=RdsProxyOptions)
+    #: connections that bypass the pooler (Django aliases, variable names of engines, pools, connections)
+    direct_connections: FrozenSet[str] = frozenset()
+    #: SQL dialect of call sites whose driver the code does not show (``[tool.pinlint] dialect``):
+    #: "postgres", "mysql", or None (then PostgreSQL, and no dialect-dependent rule where the file uses both)
+    dialect: Optional[str] = None
 
     @classmethod
     def from_name(cls, name: str, **kwargs: object) -> "TargetSet":

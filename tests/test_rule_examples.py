@@ -2,11 +2,21 @@
 
 An ``invalid`` example must give at least one finding of its rule; a ``valid`` one must give none.
 Each example is also checked with the prefilter off, so the prefilter can only save time.
+An example with ``files`` is a small project: its modules are written to a temporary directory (the
+example's ``code`` at its ``path``) and the directory is linted as the CLI does (discover, project
+index, per-file analysis).
 """
+
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from pinlint.api import check_source
+from pinlint.api import check_source, run_options
+from pinlint.config import Settings, apply_table
+from pinlint.discover import discover
+from pinlint.engine import check_paths
 from pinlint.specs import load_specs
 
 
@@ -16,7 +26,25 @@ def _cases(valid):
             yield pytest.param(spec, ex, id=f"{spec.code}-{'valid' if valid else 'invalid'}-{ex.index}")
 
 
+def _lint_project(ex, prefilter=True):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in {**ex.files, ex.path: ex.code}.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        table = dict(ex.options)
+        table["target"] = ex.target
+        settings = apply_table(Settings(root=root), table, "<example>")
+        options = replace(run_options(settings), use_prefilter=prefilter)
+        files = [str(p) for p in discover([tmp], settings.all_excludes, root)]
+        diags = check_paths(files, options, jobs=1)
+        return [replace(d, filename=Path(d.filename).relative_to(root).as_posix()) for d in diags]
+
+
 def _lint(spec, ex, prefilter=True):
+    if ex.files:
+        return _lint_project(ex, prefilter)
     return check_source(
         ex.python_source(spec.dialect), target=ex.target, options=ex.options, use_prefilter=prefilter
     )
@@ -24,7 +52,7 @@ def _lint(spec, ex, prefilter=True):
 
 def _describe(spec, ex, diags):
     what = ex.sql if ex.sql is not None else ex.code
-    found = "\n".join(f"  {d.start.row}:{d.start.column} {d.code} {d.message}" for d in diags) or "  (none)"
+    found = "\n".join(f"  {d.filename}:{d.start.row}:{d.start.column} {d.code} {d.message}" for d in diags) or "  (none)"
     return f"{spec.code} example {ex.index} (target {ex.target}):\n{what}\nfindings:\n{found}"
 
 
@@ -45,8 +73,8 @@ def test_valid_example_is_clean(spec, ex):
 
 @pytest.mark.parametrize("spec, ex", list(_cases(valid=False)) + list(_cases(valid=True)))
 def test_prefilter_never_hides_a_finding(spec, ex):
-    with_filter = [(d.code, d.start) for d in _lint(spec, ex, prefilter=True)]
-    without = [(d.code, d.start) for d in _lint(spec, ex, prefilter=False)]
+    with_filter = [(d.filename, d.code, d.start) for d in _lint(spec, ex, prefilter=True)]
+    without = [(d.filename, d.code, d.start) for d in _lint(spec, ex, prefilter=False)]
     if spec.code == "PIN000":
         # the prefilter deliberately skips unparsable files that cannot hold a finding
         assert set(with_filter) <= set(without)

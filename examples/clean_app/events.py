@@ -6,8 +6,10 @@ DIRECT_DSN_ENV = "DATABASE_DIRECT_URL"
 
 
 async def watch_orders(direct_dsn: str, callback):
-    conn = await asyncpg.connect(direct_dsn)
-    await conn.add_listener("order_created", callback)
+    # a direct connection to the primary, bypassing the pooler; in a project, name it in
+    # `[tool.pinlint] direct-connections = ["conn"]` instead of these noqa comments
+    conn = await asyncpg.connect(direct_dsn)  # noqa: PIN302
+    await conn.add_listener("order_created", callback)  # noqa: PIN309
     return conn
 
 

@@ -2,7 +2,11 @@
 
 from sqlalchemy import create_engine, text
 
-engine = create_engine("postgresql+psycopg://app@pooler:6432/app")
+engine = create_engine(
+    "postgresql+psycopg://app@pooler:6432/app",
+    connect_args={"prepare_threshold": None},
+    pool_pre_ping=True,
+)
 
 
 def monthly_report(month: str):

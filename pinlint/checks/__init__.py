@@ -9,7 +9,7 @@ drops the verdict when nothing is left.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -86,8 +86,23 @@ def module_check(name: str) -> Callable[[ModuleCheck], ModuleCheck]:
     return register
 
 
+#: Module checks that report some SQL sites themselves (SQL in connection-init hooks gets a stronger
+#: message): check name -> function giving the ids of those sites' nodes. While that check is enabled,
+#: the SQL checks skip these sites, so one statement never gets two findings.
+SiteClaim = Callable[[Facts, TargetSet], Set[int]]
+SITE_CLAIMS: Dict[str, SiteClaim] = {}
+
+
+def claims_sites(name: str) -> Callable[[SiteClaim], SiteClaim]:
+    def register(fn: SiteClaim) -> SiteClaim:
+        SITE_CLAIMS[name] = fn
+        return fn
+
+    return register
+
+
 #: Check modules, imported on first use (each registers its checks).
-CHECK_MODULES = ("pinlint.checks.session_sql",)
+CHECK_MODULES = ("pinlint.checks.session_sql", "pinlint.checks.drivers", "pinlint.checks.mysql_sql")
 
 
 def load_checks() -> None:

@@ -230,3 +230,28 @@ def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
         for call in _executed_calls(st, ("currval", "lastval"))
         if not _sets_sequence_earlier(ctx, st, call)
     ]
+
+
+#: RDS Proxy pins on a statement text larger than this (bytes), for every engine.
+LARGE_STATEMENT_BYTES = 16 * 1024
+
+
+@sql_check("statement-too-large")
+def statement_too_large(ctx: SqlContext) -> List[Verdict]:
+    """A SQL text larger than 16 KB. Code sends the whole string as one query text, so the site's text
+    counts (reported once, at its first statement); a .sql file is judged statement by statement.
+    Unknown parts (holes) count for nothing: only the static text can prove the size."""
+    from pinlint.sql.statement import HOLE
+
+    st = ctx.statement
+    if ctx.site.sink == "sql-file":
+        text = st.text
+    elif any(o.kind != "unknown" for o in _earlier(ctx)):
+        return []
+    else:
+        text = ctx.site.text
+    size = len(text.replace(HOLE, "").encode("utf-8"))
+    if size <= LARGE_STATEMENT_BYTES:
+        return []
+    head = st.text.split(None, 1)[0] if st.text.split() else ""
+    return [Verdict({RDS_PROXY: PINS}, {"size": f"{size / 1024:.1f} KB"}, span=(st.start, st.start + len(head)))]

@@ -1162,7 +1162,7 @@ class _Dialect(NamedTuple):
 
 
 _POSTGRES = _Dialect(_Lexer.postgres, _POSTGRES_PARSERS)
-#: MySQL will get its own tokenizer settings and parsers; until then every dialect reads as PostgreSQL.
+#: MySQL has its own module (pinlint.sql.mysql), dispatched to by ``classify``.
 _DIALECTS: Dict[str, _Dialect] = {"postgres": _POSTGRES, "postgresql": _POSTGRES}
 
 
@@ -1170,8 +1170,13 @@ def classify(sql: str, dialect: str = "postgres") -> List[Statement]:
     """Split ``sql`` into top-level statements and classify each one (see :mod:`pinlint.sql.statement`).
 
     Never raises; statements that are not recognisable SQL (or do not tokenize) are ``unknown``.
-    ``dialect`` selects the grammar; only PostgreSQL exists for now and is used for any value.
+    ``dialect`` selects the grammar: ``"mysql"`` (or ``"mariadb"``) is :mod:`pinlint.sql.mysql`;
+    PostgreSQL's is used for any other value.
     """
+    if str(dialect).lower() in ("mysql", "mariadb"):
+        from pinlint.sql.mysql import classify_mysql
+
+        return classify_mysql(sql)
     grammar = _DIALECTS.get(str(dialect).lower(), _POSTGRES)
     text, spans = normalize(sql)
     markers = _Markers(spans)

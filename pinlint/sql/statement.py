@@ -55,6 +55,25 @@ KINDS = frozenset(
     }
 )
 
+# Statement kinds that only MySQL / MariaDB statements get (pinlint.sql.mysql). A MySQL statement gets
+# one of these or one of KINDS, which keep their meaning where MySQL has the same statement: "set" (with
+# ``assignments``), "set_transaction" (next-transaction scope only: ``SET TRANSACTION ...`` without
+# GLOBAL/SESSION), "prepare" (PREPARE name FROM ...), "execute" (EXECUTE name [USING ...]), "deallocate"
+# ({DEALLOCATE|DROP} PREPARE name), "create_temp" (CREATE TEMPORARY TABLE), "transaction_control",
+# "show", "query" (also MySQL's DO expr, REPLACE, HANDLER), "other", "unknown".
+MYSQL_KINDS = frozenset(
+    {
+        "lock_tables",  # LOCK {TABLE|TABLES} name lock_type [, ...]  (held by the session until UNLOCK TABLES)
+        "flush_tables_read_lock",  # FLUSH {TABLE|TABLES} [name, ...] WITH READ LOCK  (held until UNLOCK TABLES)
+    }
+)
+
+#: MySQL SET scopes (``Assignment.scope``).
+USER = "user"  # @name: a user-defined variable
+SESSION = "session"  # no modifier, SESSION, @@name, @@session.name: the session value of a system variable
+LOCAL = "local"  # LOCAL, @@local.name (MySQL reads it as SESSION; RDS Proxy documents that it does not pin)
+GLOBAL = "global"  # GLOBAL, PERSIST, PERSIST_ONLY, @@global.name, ...: the server's value, not the session's
+
 
 @dataclass(frozen=True)
 class Call:
@@ -67,6 +86,24 @@ class Call:
     args: Tuple[Optional[str], ...]
     #: offset of the function name in the classified string
     start: int
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment of a MySQL ``SET`` statement (``SET @a = 1, SESSION sql_mode = 'x'`` has two)."""
+
+    #: ``USER``, ``SESSION``, ``LOCAL`` or ``GLOBAL``; None when a hole stands where the modifier goes
+    scope: Optional[str]
+    #: lower-case variable name without ``@``/``@@``/scope prefix (``sql_mode``, ``x`` for ``@x``);
+    #: ``names`` for SET NAMES, ``charset`` for SET CHARACTER SET / SET CHARSET,
+    #: ``transaction_isolation`` / ``transaction_read_only`` for SET {GLOBAL|SESSION} TRANSACTION ...;
+    #: None when a hole or placeholder stands there
+    name: Optional[str]
+    #: the value text as written (None if any part of it is a placeholder or hole)
+    value: Optional[str]
+    #: offsets of the whole assignment in the classified string
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -88,7 +125,7 @@ class Statement:
     value: Optional[str] = None
     #: DECLARE: True for WITH HOLD, False for WITHOUT HOLD (the default)
     hold: Optional[bool] = None
-    #: CREATE TEMP TABLE: "drop", "delete_rows" or "preserve_rows" (the default when absent)
+    #: CREATE TEMP TABLE: "drop", "delete_rows" or "preserve_rows" (the default when absent); None for MySQL
     on_commit: Optional[str] = None
     #: CREATE TEMP: "table", "view" or "sequence"
     temp_object: Optional[str] = None
@@ -96,3 +133,8 @@ class Statement:
     calls: Tuple[Call, ...] = field(default=())
     #: True when a hole stands in a position that decides the kind or the fields above
     dynamic: bool = False
+    #: MySQL SET (kind "set"): one entry per assignment, in order (PostgreSQL statements: empty)
+    assignments: Tuple[Assignment, ...] = field(default=())
+    #: MySQL: spans of executable comments (``/*! ... */``, ``/*!50700 ... */``, ``/*M! ... */``) in
+    #: this statement; their content is classified as SQL, as the server runs it
+    executable_comments: Tuple[Tuple[int, int], ...] = field(default=())

@@ -12,6 +12,9 @@ residue). A statement that pinlint says *relies* on session state (effect ``lost
 those the oracle runs the example's ``setup`` as A's first transaction, moves A to another backend, and
 runs the example as A's next transaction: it must fail there.
 
+MySQL rules (``dialect = "mysql"``) are checked against MariaDB (``test_mysql_verdict_matches_the_server``,
+whose docstring states the comparison).
+
 Examples marked ``oracle = "documented-only"`` name their source instead; they are listed by
 ``test_documented_only_examples_name_a_source``. RDS Proxy verdicts cannot be observed locally: they
 rest on the AWS documentation cited in each rule.
@@ -24,7 +27,9 @@ import pytest
 from pinlint.api import check_source
 from pinlint.specs import load_specs
 
-from .observe import observe_pg
+from pinlint.targets import RDS_PROXY_MYSQL_TRACKED
+
+from .observe import observe_mysql, observe_pg
 
 PG_EXAMPLES = [
     pytest.param(spec, ex, id=f"{spec.code}-{'valid' if ex.valid else 'invalid'}-{ex.index}")
@@ -72,6 +77,71 @@ def test_documented_only_examples_name_a_source():
         for ex in spec.invalid + spec.valid
         if ex.sql is not None and ex.oracle == "documented-only"
     ]
-    observed = len(PG_EXAMPLES)
+    observed = len(PG_EXAMPLES) + len(MYSQL_EXAMPLES)
     assert observed > 3 * len(documented), "keep the documented-only list short"
     assert all(source.strip() for _, _, source in documented)
+
+
+# ---------------------------------------------------------------------------------------------------
+# MySQL / MariaDB
+
+MYSQL_EXAMPLES = [
+    pytest.param(spec, ex, id=f"{spec.code}-{'valid' if ex.valid else 'invalid'}-{ex.index}")
+    for spec in load_specs()
+    if spec.dialect == "mysql"
+    for ex in spec.invalid + spec.valid
+    if ex.sql is not None and ex.oracle == "observe"
+]
+
+
+def rds_proxy_verdict(spec, ex):
+    """pinlint's effects under RDS Proxy for this example: {code: effect}."""
+    diags = check_source(ex.python_source(spec.dialect), target="rds-proxy", options=ex.options)
+    return {d.code: dict(d.effects).get("rds-proxy") for d in diags if d.code != "PIN000"}
+
+
+def tracked_by_the_proxy(residue: str) -> bool:
+    """Whether a MariaDB residue is state RDS Proxy tracks itself: a system variable on its tracked list
+    (it reuses the connection only for clients with the same values), or the default database (``USE``)."""
+    if residue.startswith("session variable "):
+        return residue.split()[2].lower() in RDS_PROXY_MYSQL_TRACKED
+    return residue.startswith("DATABASE() = ")
+
+
+@pytest.mark.parametrize("spec, ex", MYSQL_EXAMPLES)
+def test_mysql_verdict_matches_the_server(spec, ex, mariadb):
+    """What the MariaDB observation proves, and how it is compared with pinlint's RDS Proxy verdict.
+
+    RDS Proxy cannot run locally, so the oracle does not observe pinning. It observes what pinning is
+    for: ``observe_mysql`` runs the example on a fresh MariaDB connection and lists the state that
+    connection carries into its next use (user variables, session variables that differ, named and
+    table locks, prepared statements, temporary tables, the default database). That is the state a
+    multiplexing proxy would hand to the next client, so the proxy must either pin for it or track it.
+
+    * pinlint flags the example for RDS Proxy (pins, or leaks under ``EXCLUDE_VARIABLE_SETS``)
+      => MariaDB shows at least one residue: there is session state to protect (or to leak).
+    * pinlint is quiet => MariaDB shows no residue, or only residues the proxy tracks itself
+      (``RDS_PROXY_MYSQL_TRACKED``: ``SET NAMES``, ``sql_mode``, ``time_zone``, ``autocommit``, the
+      SESSION transaction isolation, ...; ``USE``), which do not pin.
+
+    This does not prove that the proxy pins (that rests on the AWS documentation cited in each rule);
+    it proves that pinlint flags only statements that leave state behind, and that a statement it calls
+    clean leaves none the proxy would have to care about. Statements whose verdict concerns state the
+    observer cannot see (next-transaction characteristics, reads of the previous statement's result,
+    ``SET LOCAL``, which AWS says does not pin although MariaDB keeps the value) are
+    ``oracle = "documented-only"`` with their source.
+    """
+    verdict = rds_proxy_verdict(spec, ex)
+    flagged = sorted(code for code, effect in verdict.items() if effect)
+    obs = observe_mysql(ex.sql, ex.setup, server=mariadb)
+    detail = (
+        f"\nstatement: {ex.sql}\nsetup: {ex.setup or '-'}\n"
+        f"pinlint (target rds-proxy): {verdict or 'clean'}\nobserved residues: {obs.residues or 'none'}\n"
+        f"error: {obs.error or 'none'}\nnotes: {obs.notes or 'none'}"
+    )
+    assert obs.error is None, "the example does not run on MariaDB" + detail
+    if flagged:
+        assert obs.session_scoped, f"pinlint flags {flagged} for RDS Proxy, MariaDB shows no residue" + detail
+    else:
+        untracked = [r for r in obs.residues if not tracked_by_the_proxy(r)]
+        assert not untracked, "pinlint is quiet for RDS Proxy, MariaDB shows untracked residue" + detail

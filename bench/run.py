@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Benchmark pinlint against ruff on real code bases (pinned sdists from PyPI).
+
+    python bench/run.py                 # Django 5.2.19, SQLAlchemy 2.0.58, Celery 5.4.0; 3 runs each
+    python bench/run.py --runs 5 --trees django
+    python bench/run.py --flake8        # also time flake8 (slow: about 100 s on Django)
+
+Prints, per tree: whole-process wall time (median of N runs) for pinlint cold (no result cache),
+pinlint warm (result cache filled), pinlint on one file as pre-commit runs it, ruff with its default
+rules and with all rules, and the ratios; peak memory (max RSS of the pinlint process); and pinlint's
+own phase breakdown (``--timings``). Speed is never asserted in the test suite: this script is run by
+hand and in review.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+TREES = {
+    "django": ("django==5.2.19", "django-5.2.19"),
+    "sqlalchemy": ("sqlalchemy==2.0.58", "sqlalchemy-2.0.58"),
+    "celery": ("celery==5.4.0", "celery-5.4.0"),
+}
+#: the file pre-commit would pass in the one-file run (a file with SQL in it)
+ONE_FILE = {
+    "django": "django/db/backends/postgresql/base.py",
+    "sqlalchemy": "lib/sqlalchemy/dialects/postgresql/base.py",
+    "celery": "celery/backends/database/__init__.py",
+}
+
+
+def fetch(requirement: str, dirname: str) -> Path:
+    """Download and unpack a pinned sdist (cached under bench/.cache)."""
+    target = CACHE / dirname
+    if target.is_dir():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+                        "-d", tmp, requirement], check=True)
+        (archive,) = Path(tmp).glob("*.tar.gz")
+        with tarfile.open(archive) as tar:
+            tar.extractall(CACHE, filter="data") if sys.version_info >= (3, 12) else tar.extractall(CACHE)
+    return target
+
+
+def ensure_ruff() -> str:
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "ruff"], check=True)
+        ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    return ruff
+
+
+def timed(cmd, cwd, env=None):
+    """Wall time of one run and the peak RSS of the child, in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return wall, max(peak, before) / 1024, proc
+
+
+def median(cmd, cwd, runs, env=None, before_each=None):
+    walls, peak, proc = [], 0.0, None
+    for _ in range(runs):
+        if before_each:
+            before_each()
+        wall, rss, proc = timed(cmd, cwd, env)
+        walls.append(wall)
+        peak = max(peak, rss)
+    return statistics.median(walls), peak, proc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--trees", nargs="*", default=list(TREES), choices=list(TREES))
+    ap.add_argument("--flake8", action="store_true", help="also time flake8 --select PIN (slow)")
+    args = ap.parse_args()
+
+    ruff = ensure_ruff()
+    pinlint = [sys.executable, "-m", "pinlint", "check", "--quiet", "--exit-zero"]
+    env = dict(os.environ)
+    for name in args.trees:
+        tree = fetch(*TREES[name])
+        files = sum(1 for _ in tree.rglob("*.py"))
+        lines = sum(p.read_bytes().count(b"\n") for p in tree.rglob("*.py"))
+        cache_dir = Path(tempfile.mkdtemp(prefix="pinlint-bench-cache-"))
+        print(f"\n## {name}: {files} .py files, {lines} lines ({tree})")
+        rows = []
+
+        cold, cold_mem, proc = median(pinlint + ["--no-cache", "--statistics", "."], tree, args.runs, env)
+        findings = proc.stdout.strip().splitlines()
+        rows.append(("pinlint cold (no cache)", cold))
+        warm_cmd = pinlint + ["--cache-dir", str(cache_dir), "."]
+        timed(warm_cmd, tree, env)  # fill the cache
+        warm, _, _ = median(warm_cmd, tree, args.runs, env)
+        rows.append(("pinlint warm (result cache)", warm))
+        one, _, _ = median(pinlint + ["--no-cache", ONE_FILE[name]], tree, args.runs, env)
+        rows.append((f"pinlint one file ({ONE_FILE[name]})", one))
+        r_def, _, _ = median([ruff, "check", "--no-cache", "--exit-zero", "--quiet", "."], tree, args.runs)
+        rows.append(("ruff, default rules", r_def))
+        r_all, _, _ = median([ruff, "check", "--no-cache", "--exit-zero", "--quiet", "--select", "ALL", "."],
+                             tree, args.runs)
+        rows.append(("ruff, all rules", r_all))
+        if args.flake8:
+            f8, _, _ = median([sys.executable, "-m", "flake8", "--select", "PIN", "--exit-zero", "."], tree, 1)
+            rows.append(("flake8 --select PIN (1 run)", f8))
+
+        width = max(len(r[0]) for r in rows)
+        for label, wall in rows:
+            print(f"  {label:<{width}}  {wall:7.2f} s")
+        print(f"  cold / ruff default: {cold / r_def:.1f}x   (goal: at most 3x)")
+        print(f"  warm: {warm:.2f} s (goal: at most 0.3 s)   one file: {one:.2f} s (goal: at most 0.3 s)")
+        print(f"  peak memory, pinlint cold: {cold_mem:.0f} MB (goal: under 300 MB)")
+        print("  findings: " + ("; ".join(line.strip() for line in findings) or "none"))
+        _, _, timing = timed(pinlint + ["--no-cache", "--timings", "."], tree, env)
+        print("  pinlint phases (--timings):")
+        for line in timing.stderr.strip().splitlines():
+            print("    " + line)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

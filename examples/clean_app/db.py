@@ -1,0 +1,44 @@
+"""Engines and pools for the services that do not use Django, configured for a transaction pooler."""
+
+import asyncpg
+from psycopg_pool import ConnectionPool
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+# search_path is the role's default: ALTER ROLE app SET search_path = app, public
+engine = create_engine(
+    "postgresql+psycopg://app@pooler:6432/app",
+    connect_args={"prepare_threshold": None},
+    pool_recycle=1500,
+    pool_pre_ping=True,
+)
+
+async_engine = create_async_engine(
+    "postgresql+asyncpg://app@pooler:6432/app?prepared_statement_cache_size=0",
+    connect_args={"statement_cache_size": 0},
+    poolclass=NullPool,
+)
+
+pool = ConnectionPool(
+    "host=pooler port=6432 dbname=app",
+    kwargs={"prepare_threshold": None},
+    max_lifetime=1500,
+    max_idle=300,
+)
+
+
+async def asyncpg_pool(dsn: str) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, statement_cache_size=0)
+
+
+def export_orders(conn):
+    last_id = 0
+    while True:
+        with conn.cursor() as cur:
+            cur.execute("SELECT * FROM orders WHERE id > %s ORDER BY id LIMIT 1000", (last_id,))
+            rows = cur.fetchall()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1][0]

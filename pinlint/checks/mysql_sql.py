@@ -1,0 +1,143 @@
+"""MySQL / MariaDB statements that pin the session under Amazon RDS Proxy.
+
+Sources for every verdict are in the rule specs (``rules/PIN2*.toml``); the gist, from the AWS page
+"Avoiding pinning an RDS Proxy" (MySQL part) and ../shared/reference/poolers.md: RDS Proxy pins the
+client to its database connection for a user variable set, a SET of a system variable it does not
+track, ``SET TRANSACTION`` at next-transaction scope, SQL-level prepared statements, executable
+comments, ``GET_LOCK``, ``LOCK TABLES`` / ``FLUSH TABLES WITH READ LOCK`` and temporary tables; and
+"sometimes" for ``ROW_COUNT()`` / ``FOUND_ROWS()``. ``SET LOCAL`` does not pin. With the proxy's
+``EXCLUDE_VARIABLE_SETS`` session pinning filter (``[tool.pinlint.rds-proxy] exclude-variable-sets``),
+SET statements no longer pin: their values stay on the database connection and reach other clients.
+
+PgBouncer is a PostgreSQL pooler: these rules report for RDS Proxy only. They see only the SQL sites
+whose dialect is MySQL (their specs say ``dialect = "mysql"``; pinlint.evaluate filters on it).
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from pinlint.checks import SqlContext, Verdict, sql_check
+from pinlint.sql.statement import SESSION, USER, Call, Statement
+from pinlint.targets import LEAKS, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
+
+#: Statements that evaluate the function calls in them (SET evaluates its values, DO its expressions).
+EXECUTING_KINDS = frozenset({"query", "set", "create_temp"})
+
+#: Functions whose result is what the previous statement left on the connection.
+LAST_STATEMENT_FUNCTIONS = ("found_rows", "row_count")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _call_span(call: Call) -> tuple:
+    return (call.start, call.start + len(call.name))
+
+
+def _executed_calls(st: Statement, names) -> List[Call]:
+    if st.kind not in EXECUTING_KINDS:
+        return []
+    return [c for c in st.calls if c.name in names]
+
+
+def _set_effect(ctx: SqlContext) -> str:
+    """What a SET does under RDS Proxy: it pins, or with EXCLUDE_VARIABLE_SETS its value leaks."""
+    return LEAKS if ctx.targets.rds_proxy.exclude_variable_sets else PINS
+
+
+def tracked_by_rds_proxy(name: str) -> bool:
+    """Whether RDS Proxy tracks this system variable (a SET of it does not pin)."""
+    return name.lower() in RDS_PROXY_MYSQL_TRACKED
+
+
+
+@sql_check("mysql-user-variable")
+def user_variable(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "set":
+        return []
+    return [
+        Verdict({RDS_PROXY: _set_effect(ctx)},
+                {"variable": "@" + (a.name or "variable"), "statement": _short(st.text)}, span=(a.start, a.end))
+        for a in st.assignments if a.scope == USER
+    ]
+
+
+@sql_check("mysql-set-system-variable")
+def set_system_variable(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "set":
+        return []
+    out = []
+    for a in st.assignments:
+        # LOCAL: documented not to pin; GLOBAL: the server's value; None: a hole decides the modifier
+        if a.scope != SESSION or a.name is None:
+            continue  # an unknown name may be a tracked one
+        if tracked_by_rds_proxy(a.name) or "." in a.name:
+            continue  # tracked; or a key cache component (structured variables are global)
+        out.append(Verdict({RDS_PROXY: _set_effect(ctx)}, {"variable": a.name, "statement": _short(st.text)},
+                           span=(a.start, a.end)))
+    return out
+
+
+@sql_check("mysql-set-transaction")
+def set_transaction(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "set_transaction":
+        return []
+    return [Verdict({RDS_PROXY: _set_effect(ctx)}, {"statement": _short(st.text)})]
+
+
+@sql_check("mysql-prepared-statement")
+def prepared_statement(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind not in ("prepare", "execute"):
+        return []
+    return [Verdict({RDS_PROXY: PINS}, {"verb": st.kind.upper(), "name": st.name or "statement",
+                                        "statement": _short(st.text)})]
+
+
+@sql_check("mysql-executable-comment")
+def executable_comment(ctx: SqlContext) -> List[Verdict]:
+    text = ctx.site.text
+    return [
+        Verdict({RDS_PROXY: PINS}, {"comment": _short(text[start:end], 40)}, span=(start, end))
+        for start, end in ctx.statement.executable_comments
+    ]
+
+
+@sql_check("mysql-temporary-table")
+def temporary_table(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind != "create_temp":
+        return []
+    return [Verdict({RDS_PROXY: PINS}, {"name": st.name or "table"})]
+
+
+@sql_check("mysql-named-lock")
+def named_lock(ctx: SqlContext) -> List[Verdict]:
+    return [
+        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=_call_span(call))
+        for call in _executed_calls(ctx.statement, ("get_lock",))
+    ]
+
+
+@sql_check("mysql-table-lock")
+def table_lock(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    what: Optional[str] = {"lock_tables": "LOCK TABLES",
+                           "flush_tables_read_lock": "FLUSH TABLES WITH READ LOCK"}.get(st.kind)
+    if what is None:
+        return []
+    return [Verdict({RDS_PROXY: PINS}, {"what": what, "statement": _short(st.text)})]
+
+
+@sql_check("mysql-last-statement-function")
+def last_statement_function(ctx: SqlContext) -> List[Verdict]:
+    return [
+        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=_call_span(call))
+        for call in _executed_calls(ctx.statement, LAST_STATEMENT_FUNCTIONS)
+    ]

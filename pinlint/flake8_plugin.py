@@ -1,0 +1,97 @@
+"""flake8 plugin: ``flake8 --select PIN`` reports pinlint's findings.
+
+Registered in the ``flake8.extension`` entry-point group under the code prefix ``PIN``. flake8 does not
+read pyproject.toml, so the plugin reads ``[tool.pinlint]`` (or ``pinlint.toml`` / ``.pinlint.toml``)
+itself: the nearest one from the checked file's directory upwards, exactly as ``pinlint check`` finds it
+from the working directory. Target, select / extend-select / ignore, per-file-ignores, excludes and the
+``pgbouncer`` / ``rds-proxy`` options apply; flake8's own ``--select`` / ``--extend-ignore`` then filter
+the ``PIN`` codes further.
+
+flake8 takes 0-based columns from plugins and prints them 1-based, so the columns match ``pinlint check``.
+A configuration error is reported as one ``PIN000`` on line 1 (flake8 would hide an exception behind a
+crash report).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, Sequence, Tuple, Union
+
+from pinlint import __version__
+
+Result = Tuple[int, int, str, type]
+
+
+@lru_cache(maxsize=64)
+def _settings_for(directory: str) -> Union[Tuple[Any, Any], str]:
+    """(Settings, RunOptions) for files in ``directory``, or the configuration error text."""
+    from pinlint.api import run_options
+    from pinlint.config import ConfigError, load_settings, validate_codes
+    from pinlint.specs import load_specs
+
+    try:
+        settings = load_settings(start=Path(directory))
+        if settings.source:
+            known = [s.code for s in load_specs()]
+            for key in ("select", "extend_select", "ignore"):
+                validate_codes(getattr(settings, key), known, settings.source, key.replace("_", "-"))
+    except ConfigError as exc:
+        return f"invalid pinlint configuration: {exc}"
+    return settings, run_options(settings)
+
+
+def _source_bytes(lines: Sequence[str]) -> bytes:
+    """The file's bytes again, from the lines flake8 decoded (its coding cookie is honoured both ways)."""
+    text = "".join(lines)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    head = text.encode("utf-8", "surrogateescape")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(head).readline)
+        return text.encode("utf-8" if encoding == "utf-8-sig" else encoding)
+    except (SyntaxError, LookupError, UnicodeEncodeError):
+        return head
+
+
+class Plugin:
+    """A flake8 AST plugin (it needs ``tree`` to be one, and does not use it: pinlint parses with libcst)."""
+
+    name = "pinlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Optional[Sequence[str]] = None) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    def _lines(self) -> Optional[List[str]]:
+        if self.lines is not None:
+            return list(self.lines)
+        try:
+            with tokenize.open(self.filename) as fh:
+                return fh.readlines()
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            return None
+
+    def run(self) -> Iterator[Result]:
+        from pinlint.discover import _excluded_with_parents
+        from pinlint.engine import check_source
+
+        stdin = self.filename in ("-", "stdin", "<stdin>")
+        directory = os.getcwd() if stdin else os.path.dirname(os.path.abspath(self.filename))
+        found = _settings_for(directory)
+        if isinstance(found, str):
+            yield 1, 0, f"PIN000 {found}", type(self)
+            return
+        settings, options = found
+        if not stdin and _excluded_with_parents(Path(self.filename), settings.root, settings.all_excludes):
+            return
+        lines = self._lines()
+        if lines is None:
+            return
+        for d in check_source(self.filename, _source_bytes(lines), options):
+            yield d.start.row, max(0, d.start.column - 1), f"{d.code} {d.message}", type(self)

@@ -1,0 +1,145 @@
+"""The result cache: a second run over an unchanged tree reads files but parses none; any change that can
+alter a result misses; entries are written atomically and a corrupt one is ignored."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import pinlint.parse
+from pinlint.cache import dump_diagnostic, load_diagnostic, read_entry
+from pinlint.cli import cli
+from pinlint.model import Diagnostic, Edit, Fix, Position
+
+LEAK = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO app")\n'
+MULTI = 'import psycopg\n\ndef f(conn):\n    conn.execute("""\n        LISTEN jobs\n    """)\n'
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Count the files pinlint parses (the engine looks ``parse`` up on each file)."""
+    seen = []
+    real = pinlint.parse.parse
+
+    def counting(text):
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(pinlint.parse, "parse", counting)
+    return seen
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, write):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PINLINT_CACHE_DIR", raising=False)
+    write("a.py", LEAK)
+    write("b.py", MULTI)
+    write("c.py", LEAK.replace("SET search_path", "SET LOCAL search_path"))
+    return tmp_path
+
+
+def check(*args, env=None):
+    result = CliRunner().invoke(cli, ["check", "--jobs", "1", *args], env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def entries(directory: Path):
+    return sorted(p for p in directory.rglob("*.json") if not p.name.startswith(".tmp-"))
+
+
+def test_second_run_parses_nothing(project, parses):
+    first = check("--output-format", "json")
+    assert first[0] == 1 and len(parses) == 3
+    cache = project / ".pinlint_cache"
+    assert len(entries(cache)) == 3
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+    parses.clear()
+    second = check("--output-format", "json")
+    assert second == first
+    assert parses == []
+
+
+def test_a_changed_file_is_parsed_again_alone(project, parses, write):
+    check()
+    parses.clear()
+    write("b.py", MULTI.replace("LISTEN jobs", "LISTEN other_jobs"))
+    code, out = check()
+    assert len(parses) == 1 and "other_jobs" in parses[0]
+    assert code == 1 and "b.py:5:9: PIN121" in out
+
+
+@pytest.mark.parametrize("args", [("--target", "pgbouncer"), ("--ignore", "PIN121"), ("--select", "PIN1")])
+def test_configuration_is_part_of_the_key(project, parses, args):
+    check()
+    parses.clear()
+    check(*args)
+    assert len(parses) == 3
+
+
+def test_config_file_changes_are_part_of_the_key(project, parses, write):
+    check()
+    write("pyproject.toml", '[tool.pinlint]\nper-file-ignores = { "a.py" = ["PIN101"] }\n')
+    parses.clear()
+    code, out = check()
+    assert len(parses) == 3 and "a.py" not in out
+
+
+def test_no_cache(project, parses):
+    check("--no-cache")
+    check("--no-cache")
+    assert len(parses) == 6
+    assert not (project / ".pinlint_cache").exists()
+
+
+def test_cache_dir_option_and_environment(project, tmp_path, parses):
+    check("--cache-dir", str(tmp_path / "opt"))
+    assert len(entries(tmp_path / "opt")) == 3
+    check(env={"PINLINT_CACHE_DIR": str(tmp_path / "env")})
+    assert len(entries(tmp_path / "env")) == 3
+    assert not (project / ".pinlint_cache").exists()
+    parses.clear()
+    check(env={"PINLINT_CACHE_DIR": str(tmp_path / "env")})
+    assert parses == []
+
+
+def test_corrupt_entries_are_ignored_and_rewritten(project, parses):
+    first = check("--output-format", "json")
+    files = entries(project / ".pinlint_cache")
+    files[0].write_text("{not json", encoding="utf-8")
+    files[1].write_text(json.dumps({"format": 1, "diagnostics": [{"code": 5}]}), encoding="utf-8")
+    files[2].write_bytes(b"")
+    parses.clear()
+    assert check("--output-format", "json") == first
+    assert len(parses) == 3
+    assert all(read_entry(f) is not None for f in files)
+    assert not list((project / ".pinlint_cache").rglob(".tmp-*"))
+
+
+def test_unwritable_cache_is_skipped(project, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory would go")
+    code, out = check(env={"PINLINT_CACHE_DIR": str(blocker / "cache")})
+    assert code == 1 and "a.py:4:19: PIN101" in out
+
+
+def test_cached_results_keep_what_add_noqa_needs(project):
+    check()  # fill the cache
+    code, out = check("--add-noqa")
+    assert code == 0, out
+    text = (project / "b.py").read_text()
+    # the finding is inside a multi-line string: the comment goes where the call ends, from the noqa rows
+    assert '    """)  # noqa: PIN121\n' in text
+    assert check() == (0, "All checks passed! (3 files checked)\n")
+
+
+def test_diagnostic_round_trip():
+    d = Diagnostic(
+        code="PIN101", name="n", message="m", help="h", severity="error", filename="x.py",
+        start=Position(1, 2), end=Position(3, 4), targets=("pgbouncer",), url="https://x",
+        fix=Fix("t", "safe", (Edit(Position(1, 1), Position(1, 2), "y"),)),
+        effects=(("pgbouncer", "leaks"),), noqa_rows=(1, 3),
+    )
+    back = load_diagnostic(json.loads(json.dumps(dump_diagnostic(d))))
+    assert back == d and back.effects == d.effects and back.noqa_rows == d.noqa_rows
