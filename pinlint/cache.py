@@ -205,6 +205,9 @@ def check_cached(path: str, data: bytes, options: Any, compute: Compute) -> List
         return compute(path, data, options)
     hit = read_entry(file)
     if hit is not None:
+        from pinlint.timings import count
+
+        count("from cache")
         return hit
     diags = compute(path, data, options)
     write_entry(cache_dir, file, diags)

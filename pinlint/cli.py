@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -24,10 +25,11 @@ CACHE_ENV = "PINLINT_CACHE_DIR"
 
 
 class _Group(click.Group):
-    def main(self, *args, **kwargs):  # type: ignore[override]
+    def invoke(self, ctx):  # type: ignore[override]
+        # here, not in main(): click's main() turns Ctrl-C into "Aborted!" and exit 1
         try:
-            return super().main(*args, **kwargs)
-        except KeyboardInterrupt:  # pragma: no cover - interactive
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
             click.echo("pinlint: interrupted", err=True)
             sys.exit(130)
 
@@ -77,10 +79,12 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help=f"Result cache directory (default: ${CACHE_ENV}, else .pinlint_cache in the project root).")
+@click.option("--timings", is_flag=True,
+              help="Print the time spent in each phase (discover, index, read, prefilter, parse, ...) to stderr.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
           exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
-          no_prefilter) -> None:
+          timings, no_prefilter) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
     from pinlint import report
     from pinlint.api import run_options
@@ -139,13 +143,21 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         files_checked = 1
         checked_names = [name]
     else:
+        started = time.perf_counter()
         try:
             files = discover(paths or (".",), settings.all_excludes, settings.root, force_exclude=force_exclude)
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
+        discovered = time.perf_counter()
         files_checked = len(files)
         checked_names = [str(f) for f in files]
         diags = check_paths(checked_names, options, jobs)
+        if timings:
+            from pinlint.engine import LAST_TIMINGS
+            from pinlint.timings import render
+
+            LAST_TIMINGS["discover"] += discovered - started
+            click.echo(render(LAST_TIMINGS, time.perf_counter() - started, jobs or os.cpu_count() or 1), err=True)
 
     def lines_of(filename: str) -> Optional[List[str]]:
         if filename not in texts:

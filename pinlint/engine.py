@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from pinlint.prefilter import families_hit, may_matter, narrow
 from pinlint.read import SourceError, decode, read_bytes
 from pinlint.specs import RuleSpec, load_specs
 from pinlint.targets import TargetSet
+from pinlint.timings import count, merge, phase, take
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.project_index import ProjectIndex
@@ -88,7 +90,11 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
         from pinlint.sqlfile import check_sql_file
 
         return check_sql_file(filename, data, options, enabled)
-    if options.use_prefilter and not may_matter(data) and not _reaches(data, options):
+    with phase("prefilter"):
+        skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
+    if not skip:
+        count("stage 1 (bytes) passed")
+    if skip:
         # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
         from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
 
@@ -98,9 +104,12 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
         text = decode(data)
     except SourceError as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
-    if options.use_prefilter and not narrow(text, families_hit(data)) and not _noqa_to_check(text, enabled) \
-            and not _reaches(data, options):
+    with phase("prefilter"):
+        skip = options.use_prefilter and not narrow(text, families_hit(data)) \
+            and not _noqa_to_check(text, enabled) and not _reaches(data, options)
+    if skip:
         return []
+    count("stage 2 (shape) passed")
     return analyse_text(filename, text, options, enabled)
 
 
@@ -123,7 +132,9 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     from pinlint.parse import ParseFailure, parse
 
     try:
-        module = parse(text)
+        count("parsed with libcst")
+        with phase("parse"):
+            module = parse(text)
     except ParseFailure as exc:
         if META_CODE not in enabled:
             return []
@@ -135,9 +146,11 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     try:
         from pinlint.project_index import index_for
 
-        facts = extract(module, index_for(filename, text, options), filename)
-        specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
-        findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
+        with phase("extract"):
+            facts = extract(module, index_for(filename, text, options), filename)
+        with phase("rules"):
+            specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
+            findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
     except RecursionError:
         return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
     from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa, parse_noqa, unused_noqa
@@ -175,8 +188,10 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
 
 
 def check_path(path: str, options: RunOptions) -> List[Diagnostic]:
+    count("files")
     try:
-        data = read_bytes(path)
+        with phase("read"):
+            data = read_bytes(path)
     except SourceError as exc:
         return [meta_diagnostic(path, str(exc))] if META_CODE in options.enabled else []
     try:
@@ -198,6 +213,14 @@ def _check_chunk(paths: Sequence[str], options: RunOptions) -> List[Diagnostic]:
     return out
 
 
+def _check_chunk_timed(paths: Sequence[str], options: RunOptions) -> Tuple[List[Diagnostic], Dict[str, float]]:
+    return _check_chunk(paths, options), take()
+
+
+#: phase timings of the last ``check_paths`` call (``pinlint check --timings``)
+LAST_TIMINGS: Counter = Counter()
+
+
 def _init_worker() -> None:  # pragma: no cover - runs in worker processes
     import signal
 
@@ -208,10 +231,14 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
 def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] = None) -> List[Diagnostic]:
     """Check files, in parallel when worthwhile; the result is sorted and does not depend on ``jobs``."""
     jobs = jobs or os.cpu_count() or 1
+    LAST_TIMINGS.clear()
+    take()
     if options.index is None:
         from pinlint.project_index import build_index
 
-        options = replace(options, index=build_index(paths, options.root, options.sql_functions))
+        with phase("index"):
+            options = replace(options, index=build_index(paths, options.root, options.sql_functions))
+    merge(LAST_TIMINGS, take())  # before workers fork: they must not inherit this process's counts
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         diagnostics = _check_chunk(paths, options)
     else:
@@ -220,11 +247,13 @@ def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] =
         diagnostics = []
         orphans: List[str] = []
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
-            futures = [pool.submit(_check_chunk, c, options) for c in chunks]
+            futures = [pool.submit(_check_chunk_timed, c, options) for c in chunks]
             try:
                 for c, fut in zip(chunks, futures):
                     try:
-                        diagnostics.extend(fut.result())
+                        found, timings = fut.result()
+                        diagnostics.extend(found)
+                        merge(LAST_TIMINGS, timings)
                     except BrokenProcessPool:
                         orphans.extend(c)
             except KeyboardInterrupt:
@@ -232,6 +261,7 @@ def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] =
                 raise
         if orphans:
             diagnostics.extend(_check_isolated(orphans, options))
+    merge(LAST_TIMINGS, take())
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -241,8 +271,9 @@ WORKER_DIED = "the worker process analysing this file died (a crash in the parse
 def _abandon(pool: ProcessPoolExecutor) -> None:
     """Ctrl-C: drop the queued files and stop the workers now (they ignore SIGINT; waiting for them
     to finish the queue would look like a hang)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         process.terminate()
 
 

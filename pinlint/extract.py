@@ -204,6 +204,12 @@ class _Scope:
         self.cls = cls
 
 
+def _unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(node, cst.Await):
+        node = node.expression
+    return node
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.imports: Dict[str, str] = {}
@@ -214,6 +220,17 @@ class _Collector(cst.CSTVisitor):
         #: calls inside a schema definition (``Column(server_default=func.nextval(...))``): stored, not run
         self.ddl_calls: set = set()
         self._ddl_depth = 0
+        # Bindings and strings, for the driver rules (collected here so a file is walked only once):
+        #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
+        self.bound: Dict[int, str] = {}
+        #: ``obj.attr = value``: attr -> values
+        self.attr_assigns: Dict[str, List[cst.BaseExpression]] = {}
+        #: ``x[key] = value``
+        self.subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = []
+        #: outermost string expressions outside docstrings (bare string statements)
+        self.strings: List[cst.BaseExpression] = []
+        self._string_depth = 0
+        self._bare_string_depth = 0
 
     # scopes -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -263,6 +280,52 @@ class _Collector(cst.CSTVisitor):
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.scope.assigns.setdefault(target.value, []).append(value)
+            self.bound[id(_unwrap_await(value))] = target.value
+        elif isinstance(target, cst.Attribute):
+            self.bound[id(_unwrap_await(value))] = target.attr.value
+            self.attr_assigns.setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, cst.Subscript):
+            self.subscript_assigns.append((target, value))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            name = node.asname.name
+            if isinstance(name, cst.Name):
+                self.bound[id(_unwrap_await(node.item))] = name.value
+            elif isinstance(name, cst.Attribute):
+                self.bound[id(_unwrap_await(node.item))] = name.attr.value
+
+    # strings ----------------------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self._bare_string_depth += 1  # a docstring or a comment, not configuration
+
+    def leave_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self._bare_string_depth -= 1
+
+    def _string(self, node: cst.BaseExpression) -> None:
+        if self._string_depth == 0 and self._bare_string_depth == 0:
+            self.strings.append(node)
+        self._string_depth += 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node)
+
+    def leave_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string_depth -= 1
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string(node)
+
+    def leave_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string_depth -= 1
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string(node)
+
+    def leave_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string_depth -= 1
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:

@@ -43,9 +43,13 @@ FAMILY_MARKERS: Dict[str, List[bytes]] = {
     # MySQL SQL (pinlint/checks/mysql_sql.py): statements where a SQL string or comment ends, hazard
     # functions, executable comments
     "mysql": [
-        rb"(?:[\"'`;]|\*/|(?:--|#)[^\n]*\n)\s*" + _MYSQL_KEYWORDS,
+        rb"[\"'`;]\s*" + _MYSQL_KEYWORDS,
+        rb"\*/\s*" + _MYSQL_KEYWORDS,
+        rb"--[^\n]*\n\s*" + _MYSQL_KEYWORDS,
+        rb"#[^\n]*\n\s*" + _MYSQL_KEYWORDS,
         rb"get_lock|found_rows|row_count",
-        rb"/\*m?!",
+        rb"/\*!",
+        rb"/\*m!",
     ],
     # driver and ORM configuration (pinlint/checks/drivers.py): the settings and calls those rules read
     "drivers": [
@@ -54,14 +58,19 @@ FAMILY_MARKERS: Dict[str, List[bytes]] = {
         rb"|init_command|server_settings|startup_params|withhold|servercursor|serverside|server_side_cursors"
         rb"|stream_results|yield_per|add_listener|.prepare|set_session|client_encoding|pool_recycle"
         rb"|max_lifetime|max_idle|max_inactive_connection_lifetime|tortoise|postgresengine|prisma"
-        rb"|connection.connect|options=-c",
-        rb"databases\s*[=\[]|prepared?\s*=\s*true|from\s+databases\s+import|import\s+databases\b"
-        rb"|\b(?:asyncpg|psycopg)\b[^\n]*\bconnect\b|\.cursor\(\s*(?:name\s*=\s*)?[rbfu]*[\"']"
-        rb"|-c\s*[\w.]+\s*=|options=%2dc|-c%20",
+        rb"|connection.connect|options=-c|options=%2dc|-c%20",
+        rb"databases\s*[=\[]",
+        rb"prepared?\s*=\s*true",
+        rb"from\s+databases\s+import",
+        rb"import\s+databases\b",
+        rb"asyncpg\b[^\n]*\bconnect\b",
+        rb"psycopg\b[^\n]*\bconnect\b",
+        rb"\.cursor\(\s*(?:name\s*=\s*)?[rbfu]*[\"']",
+        rb"-c\s*[\w.]+\s*=",
     ],
 }
 
-_PLAIN_WORD = re.compile(rb"^[A-Za-z0-9_ .,:=@!/<>-]+$")
+_PLAIN_WORD = re.compile(rb"^[A-Za-z0-9_ .,:=@!/<>%-]+$")
 
 
 class _Markers:
@@ -74,6 +83,9 @@ class _Markers:
             alternatives = pattern.split(b"|")
             if all(_PLAIN_WORD.match(a) for a in alternatives):
                 self.words.extend(a.lower() for a in alternatives)
+            elif pattern.lower() == pattern:
+                # searched in lower-cased bytes: no need for IGNORECASE (several times slower)
+                self.regexes.append(re.compile(pattern))
             else:
                 self.regexes.append(re.compile(pattern, re.IGNORECASE))
 

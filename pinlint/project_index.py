@@ -854,10 +854,37 @@ class _Linker:
         return at(wrapper.position, (wrapper.keyword,))
 
 
+#: Statement kinds and functions that some rule can flag (PostgreSQL and MySQL classifiers).
+_HAZARD_KINDS = frozenset({
+    "set", "set_role", "set_session_authorization", "set_session_characteristics", "reset", "prepare",
+    "execute", "deallocate", "discard", "listen", "unlisten", "load", "declare", "create_temp",
+    "lock_tables", "flush_tables_read_lock",
+})
+_HAZARD_CALLS = ("advisory", "set_config", "nextval", "setval", "currval", "lastval", "get_lock", "found_rows",
+                 "row_count")
+
+
 def _interesting(text: Optional[str]) -> bool:
+    """Whether SQL text held by a constant or returned by a function can give a finding: a statement
+    of a kind some rule flags, a hazard function, or a statement too large for RDS Proxy. The words
+    alone are not enough (``ALTER TABLE ... SET DEFAULT`` and prose mention SET too)."""
     if not text or not text.strip():
         return False
-    return bool(HAZARD_RE.search(text)) or len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES
+    if len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES:
+        return True
+    if not HAZARD_RE.search(text):
+        return False
+    from pinlint.sql.classify import classify
+
+    for dialect in ("postgres", "mysql"):
+        for st in classify(text, dialect):
+            if st.dynamic or (st.kind in _HAZARD_KINDS and st.scope != "local"):
+                return True
+            if any(h in c.name for c in st.calls for h in _HAZARD_CALLS):
+                return True
+            if getattr(st, "executable_comments", None):
+                return True
+    return False
 
 
 def _noqa_for(mod: _Module, first: int, last: int) -> FrozenSet[str]:
@@ -1029,12 +1056,34 @@ def index_source(path: str, data: bytes, root: str = ".", sql_functions: Sequenc
 # --------------------------------------------------------------------------------------------------
 # hooks for the engine
 
-#: A string literal naming a .sql file (the code may load SQL from it); a string repeated 100+ times
-#: (a large statement); a list item that is exactly a statement keyword (``" ".join(["SET", ...])``).
-_SQL_FILE_NAME = re.compile(
-    rb"""\.sql["']|["']\s*\*\s*\d{3,}\b"""
-    rb"""|["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,""",
+#: A string literal naming a .sql file (the code may load SQL from it).
+_SQL_FILE_NAME = re.compile(rb"""\.sql["']""", re.IGNORECASE)
+#: ``"..." * N``: a repeated string, large enough to be a statement over 16 KB when len * N says so.
+_REPEATED = re.compile(rb"""(["'])((?:(?!\1)[^\\\n]){1,400})\1\s*\*\s*(\d{2,})\b""")
+_TIMES_NUMBER = re.compile(rb"\*\s*\d{2,}")
+#: the same for a triple-quoted string (checked only when a closing triple quote is multiplied)
+_TRIPLE_TIMES = re.compile(rb"(?:\"\"\"|''')\s*\*\s*\d{2,}")
+_REPEATED_TRIPLE = re.compile(rb"(\"\"\"|''')(.{1,8000}?)\1\s*\*\s*(\d{2,})\b", re.DOTALL)
+#: ``" ".join(["SET", "search_path", ...])``: a list item that is exactly a statement keyword, followed
+#: by another string item.
+_KEYWORD_ITEM = re.compile(
+    rb"""["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,\s*[rbfu]*["']""",
     re.IGNORECASE)
+
+
+def _assembled_sql(data: bytes) -> bool:
+    if _SQL_FILE_NAME.search(data):
+        return True
+    if _TIMES_NUMBER.search(data) is None:  # cheap: no ``* NN`` at all
+        return b".join(" in data and _KEYWORD_ITEM.search(data) is not None
+    for m in _REPEATED.finditer(data):
+        if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
+            return True
+    if _TRIPLE_TIMES.search(data):
+        for m in _REPEATED_TRIPLE.finditer(data):
+            if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
+                return True
+    return b".join(" in data and _KEYWORD_ITEM.search(data) is not None
 
 
 def _large_literal(data: bytes) -> bool:
@@ -1060,7 +1109,7 @@ def may_reach(data: bytes, index: Optional[ProjectIndex]) -> bool:
     a ``.sql`` file loaded by name, or a literal large enough to be PIN191."""
     if index is not None and index.mentions(data):
         return True
-    return _SQL_FILE_NAME.search(data) is not None or _large_literal(data)
+    return _assembled_sql(data) or _large_literal(data)
 
 
 def index_for(filename: str, text: str, options) -> ProjectIndex:

@@ -61,12 +61,23 @@ def _json(result):
     return json.loads(result.stdout) if result.stdout.strip() else []
 
 
+JOBS = '''
+from myapp.db import Database, one
+from myapp.sql import LOCK_SQL, Q
+
+def nightly():
+    one(LOCK_SQL, 42)
+    Database().query(Q.SET_PATH)
+'''
+
+
 @pytest.fixture
 def project(tmp_path):
     return _project(tmp_path, {"myapp/__init__.py": "", "myapp/db.py": DB, "myapp/sql.py": SQL})
 
 
 def test_index_collects_constants_class_attributes_and_wrappers(project):
+    _project(project, {"myapp/jobs.py": JOBS})  # callers: the index looks at wrappers that are used
     index = _index(project)
     assert index.constant("myapp.sql.LOCK_SQL").text == "SELECT pg_try_advisory_lock(%s)"
     assert index.constant("myapp.sql.Q.SET_PATH").text == "SET search_path TO app"

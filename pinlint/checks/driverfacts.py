@@ -33,60 +33,6 @@ def unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
     return node
 
 
-def _target_name(target: cst.BaseExpression) -> Optional[str]:
-    if isinstance(target, cst.Name):
-        return target.value
-    if isinstance(target, cst.Attribute):
-        return target.attr.value
-    return None
-
-
-class _Scan(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.bound: Dict[int, str] = {}
-        self.attr_assigns: Dict[str, List[cst.BaseExpression]] = {}
-        self.subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = []
-        self.strings: List[cst.BaseExpression] = []
-
-    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        name = _target_name(target)
-        if name is not None:
-            self.bound[id(unwrap(value))] = name
-        if isinstance(target, cst.Attribute):
-            self.attr_assigns.setdefault(target.attr.value, []).append(value)
-        if isinstance(target, cst.Subscript):
-            self.subscript_assigns.append((target, value))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for t in node.targets:
-            self._assign(t.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assign(node.target, node.value)
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            name = _target_name(node.asname.name)
-            if name is not None:
-                self.bound[id(unwrap(node.item))] = name
-
-    def visit_Expr(self, node: cst.Expr) -> bool:
-        # a bare string statement is a docstring or a comment, not configuration
-        return not isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.strings.append(node)
-
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
-        self.strings.append(node)
-        return False
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        self.strings.append(node)
-        return False
-
-
 @dataclass
 class Url:
     """A database URL (``scheme://...?query``) or a libpq keyword string (scheme None, ``keywords``)."""
@@ -163,8 +109,8 @@ class DriverFacts:
     def __init__(self, facts: Facts, targets: TargetSet) -> None:
         self.facts = facts
         self.targets = targets
-        scan = _Scan()
-        facts.module.visit(scan)
+        # collected in the extractor's single walk of the module
+        scan = facts.extractor.collector
         self.bound = scan.bound
         self.attr_assigns = scan.attr_assigns
         self.subscript_assigns = scan.subscript_assigns
