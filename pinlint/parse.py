@@ -66,6 +66,8 @@ def parse(text: str) -> cst.Module:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         message = exc.message.splitlines()[0] if exc.message else "invalid syntax"
+        if len(message) > 80:
+            message = message[:77].rstrip(" ,") + "..."
         if syntax_error is not None:
             raise syntax_error from None
         # CPython accepts the file: say so, rather than blame the file

@@ -564,13 +564,13 @@ def summarise(path: str, data: bytes, name: str) -> Optional[_Module]:
 
 
 def _percent(template: str) -> str:
-    from pinlint.strings import _percent_format
+    from pinlint.sql.templates import percent_format as _percent_format
 
     return _percent_format(template)
 
 
 def _brace(template: str) -> str:
-    from pinlint.strings import _brace_format
+    from pinlint.sql.templates import brace_format as _brace_format
 
     return _brace_format(template)
 
@@ -970,43 +970,89 @@ MAX_EXTRA_FILES = 20000
 MAX_SURROUNDED = 200
 
 
-def _surroundings(paths: Sequence[str], root: str) -> List[str]:
-    """Python files of the packages the run's files belong to, when the run names single files
-    (``pinlint check myapp/main.py``, pre-commit): their constants and wrappers still count. The
-    package's top is the highest directory with an ``__init__.py`` (or the file's own directory for a
-    script), not above the project root."""
-    from pinlint.discover import DEFAULT_EXCLUDES
+_IMPORT_LINE = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#)]*)|import[ \t]+([\w., \t]+))", re.MULTILINE
+)
 
-    tops: Set[str] = set()
+
+def _module_paths(module: str, base_dirs: Sequence[str]) -> List[str]:
+    """Files that define ``a.b.c`` under one of ``base_dirs``, with the packages' ``__init__.py``."""
+    parts = [p for p in module.split(".") if p]
+    for base in base_dirs:
+        out = []
+        d = base
+        for part in parts[:-1]:
+            d = os.path.join(d, part)
+            init = os.path.join(d, "__init__.py")
+            if os.path.isfile(init):
+                out.append(init)
+        if not parts:
+            continue
+        leaf = os.path.join(d, parts[-1])
+        if os.path.isfile(leaf + ".py"):
+            return out + [leaf + ".py"]
+        if os.path.isfile(os.path.join(leaf, "__init__.py")):
+            return out + [os.path.join(leaf, "__init__.py")]
+    return []
+
+
+def _package_base(path: str) -> str:
+    """The directory above the file's top package (what ``sys.path`` holds for it)."""
+    d = os.path.dirname(path)
+    while os.path.isfile(os.path.join(d, "__init__.py")) and os.path.dirname(d) != d:
+        d = os.path.dirname(d)
+    return d
+
+
+def _surroundings(paths: Sequence[str], root: str, levels: int = 2) -> List[str]:
+    """The project modules that the run's files import, and the modules those import (``levels`` deep),
+    when the run names single files (``pinlint check myapp/main.py``, pre-commit): constants, functions
+    and wrappers from there still count. Imports are read with a regex over the bytes; a module outside
+    the project (not found under the project root or the file's package base) is ignored."""
     root_abs = os.path.abspath(root)
-    for path in paths:
-        if not path.endswith((".py", ".pyi")):
-            continue
-        d = os.path.dirname(os.path.abspath(path))
-        top = d
-        while os.path.isfile(os.path.join(d, "__init__.py")):
-            top = os.path.dirname(d) if os.path.isfile(os.path.join(os.path.dirname(d), "__init__.py")) else d
-            parent = os.path.dirname(d)
-            if parent == d or not (parent + os.sep).startswith(root_abs + os.sep) and parent != root_abs:
-                break
-            d = parent
-        tops.add(top)
     given = {os.path.abspath(p) for p in paths}
+    frontier = sorted(p for p in given if p.endswith((".py", ".pyi")))
+    seen = set(given)
     extra: List[str] = []
-    import fnmatch
-
-    for top in sorted(tops):
-        if any(top != t and top.startswith(t + os.sep) for t in tops):
-            continue
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = sorted(d for d in dirnames
-                                 if not any(fnmatch.fnmatchcase(d, pat) for pat in DEFAULT_EXCLUDES))
-            for f in filenames:
-                full = os.path.join(dirpath, f)
-                if f.endswith(".py") and full not in given:
-                    extra.append(full)
-                    if len(extra) >= MAX_EXTRA_FILES:
-                        return extra
+    for _ in range(levels):
+        found: List[str] = []
+        for path in frontier:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read(MAX_INDEX_BYTES)
+            except OSError:
+                continue
+            bases = [root_abs, _package_base(path)]
+            for m in _IMPORT_LINE.finditer(data):
+                modules: List[str] = []
+                if m.group(3) is not None:
+                    modules = [item.split()[0] for item in m.group(3).decode("ascii", "replace").split(",") if item.split()]
+                else:
+                    source = m.group(1).decode("ascii", "replace")
+                    names = [item.split()[0] for item in m.group(2).decode("ascii", "replace").split(",") if item.split()]
+                    dots = len(source) - len(source.lstrip("."))
+                    if dots:
+                        base = os.path.dirname(path)
+                        for _level in range(dots - 1):
+                            base = os.path.dirname(base)
+                        rest = source[dots:]
+                        targets = [rest] if rest else []
+                        targets += [f"{rest}.{n}" if rest else n for n in names if n != "*"]
+                        for target in targets:
+                            found.extend(_module_paths(target, [base]))
+                        continue
+                    modules = [source] + [f"{source}.{n}" for n in names if n != "*"]
+                for module in modules:
+                    found.extend(_module_paths(module, bases))
+        frontier = []
+        for f in found:
+            f = os.path.abspath(f)
+            if f not in seen:
+                seen.add(f)
+                extra.append(f)
+                frontier.append(f)
+                if len(extra) >= MAX_EXTRA_FILES:
+                    return extra
     return extra
 
 

@@ -8,16 +8,13 @@ whatever ``schema`` is), and stay quiet when the unknown part decides the verdic
 from __future__ import annotations
 
 import ast
-import re
 from typing import Callable, Optional
 
 import libcst as cst
 
 from pinlint.sql.statement import HOLE
-
-# ``%s``, ``%(name)s``, ``%d`` ... in printf-style formatting; ``%%`` is a literal percent.
-_PERCENT_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
-_FORMAT_FIELD_RE = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+from pinlint.sql.templates import brace_format as _brace_format
+from pinlint.sql.templates import percent_format as _percent_format
 
 #: Resolves a name to the expression assigned to it (or None). Supplied by the extractor.
 NameResolver = Callable[[cst.Name], Optional[cst.BaseExpression]]
@@ -45,25 +42,6 @@ def _decode_fstring_text(text: str, prefix: str) -> str:
     except (SyntaxError, ValueError):
         return text
     return value if isinstance(value, str) else text
-
-
-def _percent_format(template: str) -> str:
-    def repl(m: "re.Match[str]") -> str:
-        return "%" if m.group(1) == "%" else HOLE
-
-    return _PERCENT_RE.sub(repl, template)
-
-
-def _brace_format(template: str) -> str:
-    def repl(m: "re.Match[str]") -> str:
-        tok = m.group(0)
-        if tok == "{{":
-            return "{"
-        if tok == "}}":
-            return "}"
-        return HOLE
-
-    return _FORMAT_FIELD_RE.sub(repl, template)
 
 
 class StringEvaluator:
