@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
@@ -78,8 +78,10 @@ def _canonical(value: Any) -> Any:
 @lru_cache(maxsize=64)
 def options_fingerprint(options: Any) -> str:
     """Digest of the effective configuration (a RunOptions, minus where the cache lives) and the build."""
-    data = _canonical(options)
+    index = getattr(options, "index", None)
+    data = _canonical(replace(options, index=None) if index is not None else options)
     data.pop("cache_dir", None)
+    data["index"] = getattr(index, "fingerprint", None)  # the index changes with any indexed SQL
     text = json.dumps({"options": data, "build": build_digest()}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -212,3 +214,88 @@ def check_cached(path: str, data: bytes, options: Any, compute: Compute) -> List
     diags = compute(path, data, options)
     write_entry(cache_dir, file, diags)
     return diags
+
+
+# -- the project index -------------------------------------------------------------------------------
+#
+# Building the cross-module index reads and summarises many files; an unchanged tree reuses it. The
+# key is every discovered file's path, size and mtime plus the build and the configuration that
+# shapes the index. Stored as JSON (never pickle: a cache directory could come from someone else's
+# repository, and loading it must not run code).
+
+
+def _index_key(paths: Sequence[str], root: str, sql_functions: Sequence[str]) -> str:
+    h = hashlib.sha256(f"{build_digest()}\0{os.path.abspath(root)}\0{sorted(sql_functions)}\n".encode())
+    for p in paths:
+        try:
+            st = os.stat(p)
+            h.update(f"{os.path.abspath(p)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        except OSError:
+            h.update(f"{p}\0missing\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _record_to_json(record: Any) -> Dict[str, Any]:
+    return {f.name: sorted(getattr(record, f.name)) if isinstance(getattr(record, f.name), frozenset)
+            else getattr(record, f.name) for f in fields(record)}
+
+
+def _record_from_json(cls: Any, obj: Dict[str, Any]) -> Any:
+    kwargs = {}
+    for f in fields(cls):
+        value = obj[f.name]
+        kwargs[f.name] = frozenset(value) if isinstance(f.default, frozenset) else value
+    return cls(**kwargs)
+
+
+def index_to_json(index: Any) -> Dict[str, Any]:
+    return {
+        "modules": [list(m) for m in index.modules],
+        "constants": [[k, _record_to_json(v)] for k, v in index.constants],
+        "returns": [[k, [_record_to_json(v) for v in vs]] for k, vs in index.returns],
+        "method_returns": [[k, [_record_to_json(v) for v in vs]] for k, vs in index.method_returns],
+        "wrappers": [[k, _record_to_json(v)] for k, v in index.wrappers],
+        "method_wrappers": [[k, _record_to_json(v)] for k, v in index.method_wrappers],
+        "files": sorted(index.files),
+        "fingerprint": index.fingerprint,
+    }
+
+
+def index_from_json(obj: Dict[str, Any]) -> Any:
+    from pinlint.project_index import ProjectIndex, SqlText, Wrapper
+
+    return ProjectIndex(
+        modules=tuple(tuple(m) for m in obj["modules"]),
+        constants=tuple((k, _record_from_json(SqlText, v)) for k, v in obj["constants"]),
+        returns=tuple((k, tuple(_record_from_json(SqlText, v) for v in vs)) for k, vs in obj["returns"]),
+        method_returns=tuple((k, tuple(_record_from_json(SqlText, v) for v in vs)) for k, vs in obj["method_returns"]),
+        wrappers=tuple((k, _record_from_json(Wrapper, v)) for k, v in obj["wrappers"]),
+        method_wrappers=tuple((k, _record_from_json(Wrapper, v)) for k, v in obj["method_wrappers"]),
+        files=frozenset(obj["files"]),
+        fingerprint=obj["fingerprint"],
+    )
+
+
+def cached_index(cache_dir: str, paths: Sequence[str], root: str, sql_functions: Sequence[str],
+                 build: Callable[[], Any]) -> Any:
+    """``build()``, or the index built for the same files (path, size, mtime), build and configuration."""
+    try:
+        key = _index_key(paths, root, sql_functions)
+    except (OSError, ValueError):
+        return build()
+    file = Path(cache_dir) / f"v{FORMAT}" / "index" / f"{key}.json"
+    try:
+        obj = json.loads(file.read_bytes())
+        if obj.get("format") == FORMAT:
+            return index_from_json(obj["index"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    index = build()
+    try:
+        payload = json.dumps({"format": FORMAT, "index": index_to_json(index)}, ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+        _prepare_dir(Path(cache_dir))
+        _atomic_write(file, payload)
+    except (OSError, TypeError, ValueError):
+        pass
+    return index

@@ -16,9 +16,9 @@ from typing import Dict, List, Optional, Sequence
 import click
 
 from pinlint import __version__
+from pinlint.config import OUTPUT_FORMATS  # one list for the option and the config key
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ["concise", "full", "json", "sarif", "github", "gitlab", "junit"]
 #: formats for machines: no summary line on stdout
 MACHINE_FORMATS = ("json", "sarif", "github", "gitlab", "junit")
 CACHE_ENV = "PINLINT_CACHE_DIR"

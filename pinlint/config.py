@@ -20,7 +20,7 @@ else:  # pragma: no cover
 from pinlint.discover import DEFAULT_EXCLUDES
 from pinlint.targets import POOL_MODES, TARGET_CHOICES, PgBouncerOptions, RdsProxyOptions, TargetSet
 
-OUTPUT_FORMATS = ("concise", "full", "json")
+OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
 DIALECTS = ("postgres", "mysql")
 CONFIG_FILES = (".pinlint.toml", "pinlint.toml", "pyproject.toml")
 
@@ -203,7 +203,8 @@ def load_settings(config_file: Optional[str] = None, start: Optional[Path] = Non
             raise ConfigError(config_file, "(file)", "no such file")
         data = _load_toml(path)
         if path.name == "pyproject.toml":
-            data = _expect_table(data.get("tool", {}).get("pinlint", {}), str(path), "tool.pinlint")
+            tool = _expect_table(data.get("tool", {}), str(path), "tool")
+            data = _expect_table(tool.get("pinlint", {}), str(path), "tool.pinlint")
         found: Optional[Tuple[Path, Mapping[str, Any]]] = (path, data)
     else:
         found = find_config(start or Path.cwd())

@@ -236,8 +236,17 @@ def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] =
     if options.index is None:
         from pinlint.project_index import build_index
 
+        def build():
+            return build_index(paths, options.root, options.sql_functions)
+
         with phase("index"):
-            options = replace(options, index=build_index(paths, options.root, options.sql_functions))
+            if options.cache_dir is not None:
+                from pinlint.cache import cached_index
+
+                index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
+            else:
+                index = build()
+        options = replace(options, index=index)
     merge(LAST_TIMINGS, take())  # before workers fork: they must not inherit this process's counts
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         diagnostics = _check_chunk(paths, options)

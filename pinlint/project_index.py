@@ -1009,6 +1009,8 @@ def _surroundings(paths: Sequence[str], root: str, levels: int = 2) -> List[str]
     when the run names single files (``pinlint check myapp/main.py``, pre-commit): constants, functions
     and wrappers from there still count. Imports are read with a regex over the bytes; a module outside
     the project (not found under the project root or the file's package base) is ignored."""
+    from pinlint.read import SourceError, read_bytes
+
     root_abs = os.path.abspath(root)
     given = {os.path.abspath(p) for p in paths}
     frontier = sorted(p for p in given if p.endswith((".py", ".pyi")))
@@ -1018,9 +1020,8 @@ def _surroundings(paths: Sequence[str], root: str, levels: int = 2) -> List[str]
         found: List[str] = []
         for path in frontier:
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read(MAX_INDEX_BYTES)
-            except OSError:
+                data = read_bytes(path)  # regular files only: a FIFO named .py must not block the run
+            except SourceError:
                 continue
             bases = [root_abs, _package_base(path)]
             for m in _IMPORT_LINE.finditer(data):

@@ -46,7 +46,33 @@ def check(*args, env=None):
 
 
 def entries(directory: Path):
-    return sorted(p for p in directory.rglob("*.json") if not p.name.startswith(".tmp-"))
+    """Per-file result entries (the project index has its own entry under index/)."""
+    return sorted(p for p in directory.rglob("*.json") if not p.name.startswith(".tmp-") and p.parent.name != "index")
+
+
+def index_entries(directory: Path):
+    return sorted(directory.rglob("index/*.json"))
+
+
+def test_project_index_is_reused_until_a_file_changes(project, monkeypatch):
+    import pinlint.project_index
+
+    builds = []
+    real = pinlint.project_index.build_index
+    monkeypatch.setattr(pinlint.project_index, "build_index", lambda *a, **k: builds.append(1) or real(*a, **k))
+    first = check("--output-format", "json")
+    second = check("--output-format", "json")
+    assert first == second and len(builds) == 1
+    assert len(index_entries(project / ".pinlint_cache")) == 1
+    (project / "extra.py").write_text("X = 1\n")  # a new file: the index is built again
+    check("--output-format", "json")
+    assert len(builds) == 2 and len(index_entries(project / ".pinlint_cache")) == 2
+
+
+def test_index_entry_is_json_not_pickle(project):
+    check()
+    (entry,) = index_entries(project / ".pinlint_cache")
+    assert json.loads(entry.read_text())["index"]["fingerprint"]
 
 
 def test_second_run_parses_nothing(project, parses):
