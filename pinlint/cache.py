@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from pinlint import __version__
+from pinlint.atomic import atomic_write
 from pinlint.model import Diagnostic, Edit, Fix, Position
 
 DEFAULT_DIR_NAME = ".pinlint_cache"
@@ -174,18 +174,7 @@ def _prepare_dir(cache_dir: Path) -> None:
 
 
 def _atomic_write(file: Path, payload: bytes) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=str(file.parent), prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(file, payload)
 
 
 def write_entry(cache_dir: str, file: Path, diags: Sequence[Diagnostic]) -> None:

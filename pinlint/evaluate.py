@@ -58,26 +58,34 @@ def _severity(spec: RuleSpec, targets: Iterable[str]) -> str:
     return "error" if "error" in levels else "warning"
 
 
-def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: TargetSet,
-                    default_span: Tuple[int, int]) -> Optional[Finding]:
-    effects = select_effects({t: e for t, e in verdict.effects.items() if t in spec.severity}, targets)
+def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict[str, str],
+             framework: Optional[str], targets: TargetSet, node: cst.CSTNode, span: Optional[Tuple[int, int]],
+             literal: Optional[cst.SimpleString], call: Optional[cst.Call]) -> Optional[Finding]:
+    """A finding for the selected targets where the rule reports, or None when nothing is left."""
+    effects = select_effects({t: e for t, e in raw_effects.items() if t in spec.severity}, targets)
     if not effects:
         return None
-    fields = dict(verdict.fields)
+    fields = dict(fields)
     fields["consequence"] = consequence(effects, targets)
     affected = tuple(t for t in targets.names if t in effects)
     return Finding(
         spec=spec,
         message=_render(spec.message, fields),
-        help=_render(spec.help_for(site.framework), fields),
+        help=_render(spec.help_for(framework), fields),
         severity=_severity(spec, affected),
         targets=affected,
         effects=tuple((t, effects[t]) for t in affected),
-        node=site.node,
-        span=verdict.span or default_span,
-        literal=site.literal,
-        call=site.call,
+        node=node,
+        span=span,
+        literal=literal,
+        call=call,
     )
+
+
+def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: TargetSet,
+                    default_span: Tuple[int, int]) -> Optional[Finding]:
+    return _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
+                    verdict.span or default_span, site.literal, site.call)
 
 
 def large_statement(text: str) -> bool:
@@ -153,22 +161,7 @@ def evaluate_modules(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSe
     ctx = ModuleContext(facts=facts, targets=targets)
     for check, spec in checks:
         for v in check(ctx):
-            effects = select_effects({t: e for t, e in v.effects.items() if t in spec.severity}, targets)
-            if not effects:
-                continue
-            fields = dict(v.fields)
-            fields["consequence"] = consequence(effects, targets)
-            affected = tuple(t for t in targets.names if t in effects)
-            findings.append(Finding(
-                spec=spec,
-                message=_render(spec.message, fields),
-                help=_render(spec.help_for(v.framework), fields),
-                severity=_severity(spec, affected),
-                targets=affected,
-                effects=tuple((t, effects[t]) for t in affected),
-                node=v.node,
-                span=None,
-                literal=None,
-                call=None,
-            ))
+            finding = _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
+            if finding is not None:
+                findings.append(finding)
     return findings

@@ -193,7 +193,6 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
     The edited text must parse and ``recheck(path, data)`` must no longer report the baselined findings;
     otherwise nothing is written. Encoding, BOM and line endings are kept; the write is atomic."""
     import os
-    import tempfile
 
     from pinlint.parse import ParseFailure, parse
     from pinlint.read import decode, read_bytes
@@ -245,17 +244,8 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
     if result.refused:
         result.left.extend((d, result.refused) for d in done)
         return result
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".pinlint-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(new_data)
-        os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from pinlint.atomic import atomic_write
+
+    atomic_write(path, new_data, mode=os.stat(path).st_mode & 0o7777, prefix=".pinlint-")
     result.added = sum(len(c) for c in wanted.values())
     return result

@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from pinlint.extract import Facts, SqlSite
-from pinlint.sql.statement import Statement
+from pinlint.sql.statement import Call, Statement
 from pinlint.targets import TargetSet
 
 
@@ -39,6 +39,19 @@ class SqlContext:
 
 
 SqlCheck = Callable[[SqlContext], List[Verdict]]
+
+
+def call_span(call: Call) -> Tuple[int, int]:
+    """The span of a function's name in the classified SQL."""
+    return (call.start, call.start + len(call.name))
+
+
+def executed_calls(st: Statement, names, executing_kinds) -> List[Call]:
+    """Calls of ``names`` in a statement that runs them (DDL such as ``DEFAULT nextval(...)`` only
+    stores them)."""
+    if st.kind not in executing_kinds:
+        return []
+    return [c for c in st.calls if c.name in names]
 
 SQL_CHECKS: Dict[str, SqlCheck] = {}
 

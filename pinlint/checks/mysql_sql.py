@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from pinlint.checks import SqlContext, Verdict, sql_check
+from pinlint.checks import SqlContext, Verdict, call_span, executed_calls, sql_check
 from pinlint.sql.statement import SESSION, USER, Call, Statement
 from pinlint.targets import LEAKS, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
 
@@ -33,14 +33,8 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _call_span(call: Call) -> tuple:
-    return (call.start, call.start + len(call.name))
-
-
 def _executed_calls(st: Statement, names) -> List[Call]:
-    if st.kind not in EXECUTING_KINDS:
-        return []
-    return [c for c in st.calls if c.name in names]
+    return executed_calls(st, names, EXECUTING_KINDS)
 
 
 def _set_effect(ctx: SqlContext) -> str:
@@ -120,7 +114,7 @@ def temporary_table(ctx: SqlContext) -> List[Verdict]:
 @sql_check("mysql-named-lock")
 def named_lock(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=_call_span(call))
+        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
         for call in _executed_calls(ctx.statement, ("get_lock",))
     ]
 
@@ -138,6 +132,6 @@ def table_lock(ctx: SqlContext) -> List[Verdict]:
 @sql_check("mysql-last-statement-function")
 def last_statement_function(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=_call_span(call))
+        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
         for call in _executed_calls(ctx.statement, LAST_STATEMENT_FUNCTIONS)
     ]

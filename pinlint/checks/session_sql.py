@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from pinlint.checks import SqlContext, Verdict, sql_check
+from pinlint.checks import SqlContext, Verdict, call_span, executed_calls, sql_check
 from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import Call, Statement
 from pinlint.targets import BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY
@@ -44,14 +44,8 @@ def _pgbouncer_set_effect(ctx: SqlContext, name: Optional[str]) -> Optional[str]
     return LEAKS
 
 
-def _call_span(call: Call) -> tuple:
-    return (call.start, call.start + len(call.name))
-
-
 def _executed_calls(st: Statement, names) -> List[Call]:
-    if st.kind not in EXECUTING_KINDS:
-        return []
-    return [c for c in st.calls if c.name in names]
+    return executed_calls(st, names, EXECUTING_KINDS)
 
 
 def _earlier(ctx: SqlContext) -> tuple:
@@ -116,7 +110,7 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
         if name in TRANSACTION_SCOPED or (name is not None and not is_pg_parameter(name)):
             continue
         out.append(Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, name)},
-                           {"name": name or "a parameter"}, span=_call_span(call)))
+                           {"name": name or "a parameter"}, span=call_span(call)))
     return out
 
 
@@ -200,7 +194,7 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
 @sql_check("session-advisory-lock")
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=_call_span(call))
+        Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=call_span(call))
         for call in _executed_calls(ctx.statement, SESSION_LOCKS)
     ]
 
@@ -208,7 +202,7 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
 @sql_check("sequence-function")
 def sequence_function(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=_call_span(call))
+        Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=call_span(call))
         for call in _executed_calls(ctx.statement, ("nextval", "setval"))
     ]
 
@@ -226,7 +220,7 @@ def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
 def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     return [
-        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=_call_span(call))
+        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=call_span(call))
         for call in _executed_calls(st, ("currval", "lastval"))
         if not _sets_sequence_earlier(ctx, st, call)
     ]
