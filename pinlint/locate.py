@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from pinlint.model import Position
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Locator:
@@ -34,10 +37,10 @@ class Locator:
         value = literal.raw_value
         offset = max(0, min(offset, len(value)))
         head = value[:offset]
-        newlines = head.count("\n")
-        if newlines:
-            row += newlines
-            col = 1 + len(head) - head.rfind("\n") - 1
+        breaks = _LINE_BREAK.findall(head)  # \r\n, a lone \r and \n all end a line
+        if breaks:
+            row += len(breaks)
+            col = 1 + len(head) - max(head.rfind("\n"), head.rfind("\r")) - 1
         else:
             col += len(head)
         return Position(row, col)

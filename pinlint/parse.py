@@ -75,8 +75,10 @@ def parse(text: str) -> cst.Module:
                            exc.raw_column + 1) from None
     except RecursionError:
         raise ParseFailure(TOO_DEEP) from None
-    except (ValueError, TypeError, MemoryError) as exc:
-        raise ParseFailure(f"cannot parse: {exc}") from None
+    except Exception as exc:  # CSTValidationError (``u'' b''``), ValueError, MemoryError...
+        if syntax_error is not None:
+            raise syntax_error from None
+        raise ParseFailure(f"libcst cannot parse this valid Python ({type(exc).__name__}: {exc})") from None
 
 
 def _ast_parse(text: str) -> ast.AST:
