@@ -1113,20 +1113,24 @@ _POSTGRES_PARSERS: Dict[str, _Parser] = {
 
 
 class _Lexer:
-    """sqlglot's PostgreSQL tokenizer, set up for the classifier. Built on first use: importing
-    sqlglot is slow, and importing this module must not do it."""
+    """sqlglot's tokenizer for one dialect, set up for the classifiers (PostgreSQL here, MySQL in
+    pinlint.sql.mysql). Built on first use: importing sqlglot is slow, and importing this module must
+    not do it."""
 
-    _shared: Optional["_Lexer"] = None
+    _shared: Dict[str, "_Lexer"] = {}
 
-    def __init__(self) -> None:
-        from sqlglot.dialects.postgres import Postgres
+    def __init__(self, dialect: str = "postgres") -> None:
+        from sqlglot.dialects.dialect import Dialect
         from sqlglot.tokens import TokenType
 
-        class StatementTokenizer(Postgres.Tokenizer):  # type: ignore[misc, name-defined]
+        base = Dialect.get_or_raise(dialect).tokenizer_class
+
+        class StatementTokenizer(base):  # type: ignore[misc, valid-type]
             # sqlglot reads everything after a "command" keyword (DO, EXPLAIN, RESET, PREPARE,
             # DECLARE, EXECUTE, FETCH, SHOW, ...) as one string; the classifier needs the tokens.
             COMMANDS: set = set()
 
+        self.dialect = dialect
         self.tokenizer_class = StatementTokenizer
         self.semicolon = TokenType.SEMICOLON
         #: token type -> category, for the types whose category does not depend on the text
@@ -1137,15 +1141,24 @@ class _Lexer:
                 self.categories[token_type] = category
 
     @classmethod
+    def for_dialect(cls, dialect: str) -> "_Lexer":
+        lexer = cls._shared.get(dialect)
+        if lexer is None:
+            lexer = cls._shared[dialect] = cls(dialect)
+        return lexer
+
+    @classmethod
     def postgres(cls) -> "_Lexer":
-        if cls._shared is None:
-            cls._shared = cls()
-        return cls._shared
+        return cls.for_dialect("postgres")
+
+    @classmethod
+    def mysql(cls) -> "_Lexer":
+        return cls.for_dialect("mysql")
 
     def tokenize(self, text: str) -> Tuple[List[Any], bool]:
         """The tokens of ``text`` and whether tokenizing got to the end. On failure, the tokens
         read before the failing point."""
-        tokenizer = self.tokenizer_class(dialect="postgres")
+        tokenizer = self.tokenizer_class(dialect=self.dialect)
         try:
             return tokenizer.tokenize(text), True
         except Exception:  # sqlglot's TokenError, or anything else its scanner trips on

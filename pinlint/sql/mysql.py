@@ -54,10 +54,10 @@ from pinlint.sql.classify import (
     _Cursor,
     _Dialect,
     _end,
+    _Lexer,
     _Markers,
     _split,
     _Token,
-    _type_category,
     _unknown_rest,
     _Value,
 )
@@ -687,45 +687,6 @@ _PARSERS = {
             UNLOCK USE
             """.split()},
 }
-
-
-class _Lexer:
-    """sqlglot's MySQL tokenizer, set up for the classifier (built on first use: importing sqlglot
-    is slow, and importing this module must not do it)."""
-
-    _shared: Optional["_Lexer"] = None
-
-    def __init__(self) -> None:
-        from sqlglot.dialects.mysql import MySQL
-        from sqlglot.tokens import TokenType
-
-        class StatementTokenizer(MySQL.Tokenizer):  # type: ignore[misc, name-defined]
-            COMMANDS: set = set()  # read PREPARE, EXECUTE, SHOW, ... as tokens, not one string
-
-        self.tokenizer_class = StatementTokenizer
-        self.semicolon = TokenType.SEMICOLON
-        self.categories: Dict[Any, str] = {}
-        for token_type in TokenType:
-            category = _type_category(token_type.name)
-            if category is not None:
-                self.categories[token_type] = category
-
-    @classmethod
-    def mysql(cls) -> "_Lexer":
-        if cls._shared is None:
-            cls._shared = cls()
-        return cls._shared
-
-    def tokenize(self, text: str) -> Tuple[List[Any], bool]:
-        tokenizer = self.tokenizer_class(dialect="mysql")
-        try:
-            return tokenizer.tokenize(text), True
-        except Exception:  # sqlglot's TokenError, or anything else its scanner trips on
-            try:
-                partial = list(tokenizer.tokens)
-            except Exception:  # pragma: no cover - defensive
-                partial = []
-            return partial, False
 
 
 _MYSQL = _Dialect(_Lexer.mysql, _PARSERS)  # type: ignore[arg-type]
