@@ -123,6 +123,8 @@ def may_matter(data: bytes) -> bool:
 # sequences count as blanks and ``{...}`` (an f-string field) counts as a name.
 
 _BLANK = r"(?:\s|\\[ntr])*"
+#: where a SQL statement can start: after a quote, a semicolon or the end of a ``/* */`` comment, or on
+#: the line after a ``--`` comment; blanks and escape sequences between
 _START = r"(?:[\"'`;]|\*/|--[^\n]*?(?:\n|\\n))" + _BLANK
 _IDENT = r"(?:\"[^\"]*\"|\\\"[^\"\\]*\\\"|\{[^{}\n]*\}|[\w.@]+)"
 
@@ -133,8 +135,6 @@ def _named(group: str) -> str:
 
 #: matched on the lower-cased text (a case-sensitive search is several times faster)
 _KEYWORD = re.compile(r"\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|create)\b")
-#: what stands right before a keyword that starts a SQL statement (matched backwards from the keyword)
-_BEFORE = re.compile(r"(?:[\"'`;]|\*/|--[^\n]*?(?:\n|\\n))" + _BLANK + r"\Z")
 _GRAMMAR = re.compile(
     r"set\s+(?:(?:session|local)\s+)?" + _named("set") + r"\s*(?:=|to\b)"
     + r"|set\s+(?:(?:session|local)\s+)?(?:time\s+zone|role|session\s+authorization|session\s+characteristics)\b"
@@ -165,16 +165,26 @@ def _parameter_like(name: str) -> bool:
     return n in PG_PARAMETERS or n in ("all", "role") or any(c in n for c in "._@{")
 
 
+def _keyword_starts(low: str, after_start: "re.Pattern[str]"):
+    """Positions of statement keywords that stand where a SQL string can start (one regex that starts
+    at the rare characters, not at every keyword of plain code such as ``set(`` or ``self.execute``)."""
+    return (m.start(1) for m in after_start.finditer(low))
+
+
+_AFTER_START = re.compile(_START + "(" + _KEYWORD.pattern[2:] + ")")
+_INTO_TEMP = re.compile(r"into\s+temp")
+
+
 def _refine_session_sql(text: str) -> bool:
     low = text.lower()
     if "advisory" in low:
         return True
-    if (any(w in low for w in _CALL_WORDS) or "temp" in low) and _CALL_RE.search(low):
+    if any(w in low for w in _CALL_WORDS) and _CALL_RE.search(low):
         return True
-    for k in _KEYWORD.finditer(low):
-        if not _BEFORE.search(text, max(0, k.start() - 200), k.start()):
-            continue
-        m = _GRAMMAR.match(text, k.start())
+    if "into" in low and "temp" in low and _INTO_TEMP.search(low):
+        return True
+    for start in _keyword_starts(low, _AFTER_START):
+        m = _GRAMMAR.match(low, start)
         if m is None:
             continue
         name = m.group("set") or m.group("reset")
@@ -197,18 +207,18 @@ _MYSQL_GRAMMAR = re.compile(
     re.IGNORECASE,
 )
 _MYSQL_CALLS = re.compile(r"\b(?:get_lock|found_rows|row_count)\s*\(|/\*m?!")
+_MYSQL_AFTER_START = re.compile(_START + "(" + _MYSQL_KEYWORD.pattern[2:] + ")")
+_MYSQL_CALL_WORDS = ("get_lock", "found_rows", "row_count", "/*")
 
 
 def _refine_mysql(text: str) -> bool:
     """A MySQL finding needs a hazard function call, an executable comment, or a statement with the
     shape of a hazardous one where a SQL string can start."""
     low = text.lower()
-    if _MYSQL_CALLS.search(low):
+    if any(w in low for w in _MYSQL_CALL_WORDS) and _MYSQL_CALLS.search(low):
         return True
-    for k in _MYSQL_KEYWORD.finditer(low):
-        if not _BEFORE.search(text, max(0, k.start() - 200), k.start()):
-            continue
-        m = _MYSQL_GRAMMAR.match(text, k.start())
+    for start in _keyword_starts(low, _MYSQL_AFTER_START):
+        m = _MYSQL_GRAMMAR.match(low, start)
         if m is not None and (m.group("myset") is None or _mysql_variable_like(m.group("myset"))):
             return True
     return False
@@ -226,27 +236,57 @@ def _mysql_variable_like(name: str) -> bool:
 #: What the driver and ORM rules (pinlint/checks/drivers.py, django_settings.py) read: database factory
 #: calls, server cursors and prepared statements, connection events, Django's DATABASES settings, and
 #: URLs / libpq strings. A file with a driver marker but none of these has nothing for them.
-_DRIVER_CONSTRUCTS = re.compile(
-    r"\b(?:create_engine|create_async_engine|create_pool|PostgresEngine|register_tortoise|add_listener"
-    r"|listens_for|ServerSide|ServerCursor|AsyncServerCursor|Prisma|yield_per|stream_results"
-    r"|server_side_cursors)\b|\.set_(?:session|client_encoding)\s*\(|psycopg_pool\s*\.\s*\w*ConnectionPool\b"
-    r"|\b(?:asyncpg|psycopg|psycopg2|pg8000|pymysql|MySQLdb|connector|aiomysql|asyncmy|Database|Tortoise)"
-    r"\s*\.\s*(?:connect|Connect|create_pool|init|Connection)\b"
-    r"|\bfrom\s+(?:psycopg|psycopg2|asyncpg|pg8000|pymysql|MySQLdb|aiomysql|asyncmy|databases|mysql\.connector"
-    r"|psycopg_pool|sqlalchemy|sqlmodel|tortoise|piccolo\S*|playhouse\S*|dj_database_url)\s+import\b"
-    r"[^\n]*\b(?:connect|Connect|create_pool|Connection|AsyncConnection|Database|create_engine|ServerCursor"
-    r"|create_async_engine|event|ConnectionPool|AsyncConnectionPool|PostgresEngine|ServerSide|config|parse)\b"
-    r"|\.cursor\(\s*(?:name\s*=|[rbfuRBFU]*[\"'])|\bwithhold\b|\bprepare\s*=\s*True|\.prepare\s*\("
-    r"|\bcursor\([^)]*\bprepared\s*=\s*True"
-    r"|\bDATABASES\s*(?:=|\[)|[\"']CONN_MAX_AGE[\"']\s*[:\]]|\bCONN_MAX_AGE\s*=|DISABLE_SERVER_SIDE_CURSORS"
-    r"|connection_created|init_command"
-    r"|(?:postgres(?:ql)?|pgsql|postgis|asyncpg|mysql|mariadb)(?:\+\w+)?://|-c\s+[\w.]+\s*=|-c%20|%2dc"
-    r"|\b(?:prepare_threshold|statement_cache_size|server_settings|startup_params)\b"
+#: Each pattern comes with the substrings one of which any match contains: the regex runs only when one
+#: is present (one big alternation would try every position of the file).
+_DRIVER_LIBS = ("psycopg", "asyncpg", "pg8000", "pymysql", "MySQLdb", "aiomysql", "asyncmy", "databases",
+                "mysql", "sqlalchemy", "sqlmodel", "tortoise", "piccolo", "playhouse", "dj_database_url")
+_DRIVER_WORDS = ("create_engine", "create_async_engine", "create_pool", "PostgresEngine", "register_tortoise",
+                 "add_listener", "listens_for", "ServerSide", "ServerCursor", "AsyncServerCursor", "Prisma",
+                 "yield_per", "stream_results", "server_side_cursors")
+_DRIVER_SETTINGS = ("prepare_threshold", "statement_cache_size", "server_settings", "startup_params")
+_DRIVER_MODULES = ("asyncpg", "psycopg", "psycopg2", "pg8000", "pymysql", "MySQLdb", "connector", "aiomysql",
+                   "asyncmy", "Database", "Tortoise")
+_DRIVER_FROM = ("psycopg", "psycopg2", "asyncpg", "pg8000", "pymysql", "MySQLdb", "aiomysql", "asyncmy", "databases",
+                r"mysql\.connector", "psycopg_pool", "sqlalchemy", "sqlmodel", "tortoise", r"piccolo\S*",
+                r"playhouse\S*", "dj_database_url")
+_IMPORTED = (r"\s+import\b[^\n]*\b(?:connect|Connect|create_pool|Connection|AsyncConnection|Database|create_engine"
+             r"|ServerCursor|create_async_engine|event|ConnectionPool|AsyncConnectionPool|PostgresEngine|ServerSide"
+             r"|config|parse)\b")
+#: (substring, regex that starts with it, whether a word character may not stand right before the match)
+_DRIVER_PARTS = (
+    [(w, re.escape(w) + r"\b", True) for w in _DRIVER_WORDS + _DRIVER_SETTINGS + ("withhold",)]
+    + [(".set_", r"\.set_(?:session|client_encoding)\s*\(", False),
+       ("psycopg_pool", r"psycopg_pool\s*\.\s*\w*ConnectionPool\b", False)]
+    + [(m, re.escape(m) + r"\s*\.\s*(?:connect|Connect|create_pool|init|Connection)\b", True) for m in _DRIVER_MODULES]
+    + [("from", r"from\s+(?:" + "|".join(_DRIVER_FROM) + r")" + _IMPORTED, True)]
+    + [(".cursor(", r"\.cursor\(\s*(?:name\s*=|[rbfuRBFU]*[\"'])", False),
+       ("prepare", r"prepare\s*=\s*True", True),
+       (".prepare", r"\.prepare\s*\(", False),
+       ("cursor(", r"cursor\([^)]*\bprepared\s*=\s*True", True),
+       ("DATABASES", r"DATABASES\s*(?:=|\[)", True),
+       ("CONN_MAX_AGE", r"[\"']CONN_MAX_AGE[\"']\s*[:\]]", False),
+       ("CONN_MAX_AGE", r"CONN_MAX_AGE\s*=", True)]
+    + [(w, "", False) for w in ("DISABLE_SERVER_SIDE_CURSORS", "connection_created", "init_command", "-c%20", "%2dc")]
+    + [("://", r"(?:postgres(?:ql)?|pgsql|postgis|asyncpg|mysql|mariadb)(?:\+\w+)?://", False),
+       ("-c", r"-c\s+[\w.]+\s*=", False)]
 )
+_DRIVER_CHECKS = [(guard, re.compile(pattern) if pattern else None, boundary) for guard, pattern, boundary in _DRIVER_PARTS]
+
+
+def _after_boundary(text: str, pos: int) -> bool:
+    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
 
 
 def _refine_drivers(text: str) -> bool:
-    return _DRIVER_CONSTRUCTS.search(text) is not None
+    for guard, regex, boundary in _DRIVER_CHECKS:
+        if guard not in text:
+            continue
+        if regex is None:
+            return True
+        for m in regex.finditer(text):
+            if not boundary or _after_boundary(text, m.start()):
+                return True
+    return False
 
 
 #: Stage-2 refinements per family: given the decoded source, can this family find anything?
