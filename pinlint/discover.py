@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 from typing import Iterable, List, Sequence
 
@@ -21,19 +22,31 @@ class PathNotFound(Exception):
     pass
 
 
-def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
-    name = path.name
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        rel = path.as_posix()
-    for pattern in patterns:
-        if "/" in pattern.rstrip("/"):
-            if fnmatch.fnmatchcase(rel, pattern.rstrip("/")) or fnmatch.fnmatchcase(rel, pattern.rstrip("/") + "/*"):
-                return True
-        elif fnmatch.fnmatchcase(name, pattern.rstrip("/")):
+class _Excludes:
+    """The exclude patterns, compiled once: a pattern without ``/`` matches a file or directory name,
+    one with ``/`` matches the path relative to the project root (or anything under it)."""
+
+    def __init__(self, patterns: Sequence[str], root: Path) -> None:
+        names = [p.rstrip("/") for p in patterns if "/" not in p.rstrip("/")]
+        paths = [p.rstrip("/") for p in patterns if "/" in p.rstrip("/")]
+        self.names = re.compile("|".join(fnmatch.translate(n) for n in names)) if names else None
+        self.paths = re.compile("|".join(fnmatch.translate(p) + "|" + fnmatch.translate(p + "/*") for p in paths)) \
+            if paths else None
+        self.root = os.path.abspath(root)
+
+    def __call__(self, path: str, name: str) -> bool:
+        """Whether ``path`` (absolute) with the last part ``name`` is excluded."""
+        if self.names is not None and self.names.match(name):
             return True
-    return False
+        if self.paths is None:
+            return False
+        prefix = self.root.rstrip(os.sep) + os.sep
+        rel = path[len(prefix):] if path.startswith(prefix) else path
+        return self.paths.match(rel.replace(os.sep, "/")) is not None
+
+
+def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    return _Excludes(patterns, root)(os.path.abspath(path), path.name)
 
 
 def _excluded_with_parents(path: Path, root: Path, patterns: Sequence[str]) -> bool:
@@ -57,16 +70,16 @@ def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_ex
         if path.is_dir():
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
+            excluded = _Excludes(excludes, root)
             for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-                base = Path(dirpath)
+                absolute = os.path.abspath(dirpath)
                 dirnames[:] = sorted(
-                    d for d in dirnames if not _excluded((base / d).absolute(), root, excludes)
-                    and not (base / d).is_symlink()
+                    d for d in dirnames if not excluded(os.path.join(absolute, d), d)
+                    and not os.path.islink(os.path.join(dirpath, d))
                 )
                 for f in filenames:
-                    p = base / f
-                    if p.suffix in SOURCE_SUFFIXES and not _excluded(p.absolute(), root, excludes):
-                        found.add(p)
+                    if os.path.splitext(f)[1] in SOURCE_SUFFIXES and not excluded(os.path.join(absolute, f), f):
+                        found.add(Path(dirpath, f))
         else:
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
