@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from pinlint.walk import walk
+
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.extract import Extractor, _Scope
 
@@ -158,12 +160,12 @@ class Dialects:
         for call, _ in self.x.collector.calls:
             for arg in call.args:
                 if isinstance(arg.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-                    arg.value.visit(strings)
+                    walk(arg.value, strings)
         module_scope = self.x.facts.module_scope
         for values in (module_scope.assigns.values() if module_scope is not None else ()):
             for value in values:
                 if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Dict)):
-                    value.visit(strings)
+                    walk(value, strings)
         return strings.found
 
     def of_site(self, call: cst.Call, scope: "_Scope") -> Optional[str]:
@@ -231,7 +233,7 @@ class Dialects:
         """The values bound to ``name`` in the innermost enclosing scope that binds it."""
         if self._bindings is None:
             self._bindings = _Bindings()
-            self.x.module.visit(self._bindings)
+            walk(self.x.module, self._bindings)
             self._scope_keys = {id(s): id(fn) for fn, s in self.x.collector.functions}
             if self.x.facts.module_scope is not None:
                 self._scope_keys[id(self.x.facts.module_scope)] = None

@@ -131,10 +131,20 @@ def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
 def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
     from pinlint.parse import ParseFailure, parse
 
+    from pinlint.project_index import index_for
+
+    index = index_for(filename, text, options)
+    focus = None
+    if options.use_prefilter:
+        from pinlint.focus import focus as focus_on
+
+        def focus(tree):
+            return focus_on(text, tree, index)
+
     try:
         count("parsed with libcst")
         with phase("parse"):
-            module = parse(text)
+            module = parse(text, focus)
     except ParseFailure as exc:
         if META_CODE not in enabled:
             return []
@@ -144,10 +154,8 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     from pinlint.extract import extract
 
     try:
-        from pinlint.project_index import index_for
-
         with phase("extract"):
-            facts = extract(module, index_for(filename, text, options), filename)
+            facts = extract(module, index, filename)
         with phase("rules"):
             specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
             findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)

@@ -13,9 +13,12 @@ import ast
 import re
 import sys
 import warnings
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, FrozenSet, Optional
 
 import libcst as cst
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.focus import Focused
 
 #: Deeper syntax trees are not analysed. Real code stays far below (generated lookup tables reach ~600);
 #: libcst parses a 1000-deep chain in seconds, and the visitors need ~5 frames a level.
@@ -38,7 +41,9 @@ class ParseFailure(Exception):
         self.column = column
 
 
-def parse(text: str) -> cst.Module:
+def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None) -> cst.Module:
+    """The libcst module of ``text``. ``focus`` (pinlint/focus.py) may return the text with the
+    statements that cannot matter blanked out, given CPython's tree; libcst then parses that."""
     tree: Optional[ast.AST] = None
     syntax_error: Optional[ParseFailure] = None
     try:
@@ -52,8 +57,10 @@ def parse(text: str) -> cst.Module:
     except ValueError as exc:  # e.g. NUL bytes (decode() refuses them first)
         raise ParseFailure(f"cannot parse: {exc}") from None
 
+    focused = focus(tree) if focus is not None and isinstance(tree, ast.Module) else None
     if tree is not None:
-        if _too_deep(tree):
+        # only what libcst will see (blanked statements cannot slow it down)
+        if _too_deep(tree, focused.blanked if focused is not None else frozenset()):
             raise ParseFailure(TOO_DEEP)
     elif _bracket_depth(text) > MAX_BRACKETS:
         # CPython refused the file for another reason (a newer syntax, perhaps, which libcst may know):
@@ -62,6 +69,12 @@ def parse(text: str) -> cst.Module:
 
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
+    if focused is not None:
+        try:
+            return cst.parse_module(focused.text)
+        except Exception:  # never expected; the whole text decides
+            if _too_deep(tree):  # type: ignore[arg-type]
+                raise ParseFailure(TOO_DEEP) from None
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -95,8 +108,9 @@ def _ast_parse(text: str) -> ast.AST:
         sys.setrecursionlimit(old)
 
 
-def _too_deep(tree: ast.AST) -> bool:
-    """Whether the tree is nested more than MAX_NESTING levels (iterative: no recursion)."""
+def _too_deep(tree: ast.AST, skip: FrozenSet[int] = frozenset()) -> bool:
+    """Whether the tree is nested more than MAX_NESTING levels (iterative: no recursion), not counting
+    the nodes whose ids are in ``skip`` (statements blanked out before libcst sees the file)."""
     stack = [(tree, 0)]
     pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
     while stack:
@@ -105,7 +119,8 @@ def _too_deep(tree: ast.AST) -> bool:
             return True
         depth += 1
         for child in children(node):
-            push((child, depth))
+            if id(child) not in skip:
+                push((child, depth))
     return False
 
 

@@ -247,8 +247,18 @@ class ProjectIndex:
 
     def mentions(self, data: bytes) -> bool:
         """Whether the file's bytes name a constant, function or wrapper the index knows (prefilter)."""
-        regex = self.__dict__.get("_names_re")
-        if regex is None:
+        regex = self.mention_pattern()
+        return regex is not None and regex.search(data) is not None
+
+    def known_names(self) -> FrozenSet[str]:
+        """The last parts of the names of every constant and function the index knows holds SQL."""
+        if "_known" not in self.__dict__:
+            object.__setattr__(self, "_known", frozenset(key.rsplit(".", 1)[-1] for key, _ in self.constants + self.returns))
+        return self.__dict__["_known"]
+
+    def mention_pattern(self) -> "Optional[re.Pattern[bytes]]":
+        """The names of the constants and functions the index knows hold hazardous SQL, as one regex."""
+        if "_names_re" not in self.__dict__:
             names: Set[str] = set()
             for key, _ in self.constants:
                 names.add(key.rsplit(".", 1)[-1])
@@ -260,7 +270,7 @@ class ProjectIndex:
             regex = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b") \
                 if names else None
             object.__setattr__(self, "_names_re", regex)
-        return regex is not None and regex.search(data) is not None
+        return self.__dict__["_names_re"]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ProjectIndex) and other.fingerprint == self.fingerprint

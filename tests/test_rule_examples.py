@@ -80,3 +80,42 @@ def test_prefilter_never_hides_a_finding(spec, ex):
         assert set(with_filter) <= set(without)
     else:
         assert with_filter == without
+
+
+@pytest.fixture
+def focus_always(monkeypatch):
+    """Blank out what cannot matter in every file, however small (pinlint/focus.py)."""
+    import pinlint.focus
+
+    monkeypatch.setattr(pinlint.focus, "MIN_LINES", 0)
+    monkeypatch.setattr(pinlint.focus, "MAX_KEPT_SHARE", 1.0)
+
+
+@pytest.mark.parametrize("spec, ex", list(_cases(valid=False)) + list(_cases(valid=True)))
+def test_focus_never_hides_a_finding(spec, ex, focus_always):
+    focused = [(d.filename, d.code, d.start, d.end) for d in _lint(spec, ex, prefilter=True)]
+    without = [(d.filename, d.code, d.start, d.end) for d in _lint(spec, ex, prefilter=False)]
+    if spec.code == "PIN000":
+        assert set(focused) <= set(without)
+    else:
+        assert focused == without
+
+
+@pytest.mark.parametrize("spec, ex", list(_cases(valid=False)) + list(_cases(valid=True)))
+def test_focused_source_keeps_lines_and_parses(spec, ex, focus_always):
+    import ast
+
+    from pinlint.focus import focus
+
+    for source in [ex.python_source(spec.dialect)] + list(ex.files.values()):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        focused = focus(source, tree)
+        if focused is None:
+            continue
+        ast.parse(focused.text)
+        before, after = source.split("\n"), focused.text.split("\n")
+        assert len(before) == len(after)
+        assert all(a == b or not a.strip() for a, b in zip(after, before))

@@ -1,0 +1,247 @@
+"""Hand libcst only the statements of a file that can matter.
+
+parse -> **focus** -> libcst. A file that reaches libcst holds SQL or driver configuration somewhere,
+usually in a few functions of a long module. libcst costs about ten times what CPython's parser does,
+so the statements that cannot matter are blanked out (their lines become empty: every line keeps its
+number and every kept line its text, so positions, ``# noqa`` comments and messages do not change).
+
+What is kept:
+
+- every module-level statement that is not a ``def`` or ``class`` (imports, constants, settings, ``if``
+  and ``try`` blocks), and inside a kept class every statement that is not a ``def``;
+- a function, method or class whose lines hold a *hit*: a byte marker of any rule family
+  (``pinlint.prefilter.FAMILY_MARKERS``), a SQL sink called with a name (a wrapper's body), a hazard
+  word where a constant can hold it, or a name the project index knows holds hazardous SQL;
+- to a fixpoint, a function, method or class that kept code names (a helper it calls), and one whose
+  code names a kept function, method or class (a caller of a kept helper or wrapper).
+
+If little would be blanked, or the file has a bare carriage return (CPython counts it as a line
+break), the file goes to libcst whole. ``--no-prefilter`` turns this off too; the rule examples and the
+benchmark trees give the same findings either way (tests/test_rule_examples.py, bench/run.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.project_index import ProjectIndex
+
+#: Not worth it below this many lines, or when more than this share of the lines would be kept.
+MIN_LINES = 200
+MAX_KEPT_SHARE = 0.7
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _hit_patterns() -> List["re.Pattern[bytes]"]:
+    from pinlint.prefilter import FAMILY_MARKERS, _markers
+    from pinlint.project_index import _INDEX_RE, _KEYWORD_ITEM, _SQL_FILE_NAME, _WRAPPER_RE
+
+    patterns: List["re.Pattern[bytes]"] = []
+    for family in FAMILY_MARKERS:
+        markers = _markers(family)
+        if markers.words:  # plain words: literal substrings (``.prepare`` is not ``_prepare``)
+            patterns.append(re.compile(b"|".join(re.escape(w) for w in markers.words)))
+        patterns.extend(markers.regexes)
+    return patterns + [_INDEX_RE, _WRAPPER_RE, _SQL_FILE_NAME, _KEYWORD_ITEM]
+
+
+_PATTERNS: Optional[List["re.Pattern[bytes]"]] = None
+
+
+def hit_lines(data: bytes) -> Set[int]:
+    """1-based numbers of the lines where a marker occurs (a match over several lines marks them all)."""
+    global _PATTERNS
+    if _PATTERNS is None:
+        _PATTERNS = _hit_patterns()
+    lowered = data.lower()
+    newlines = [m.start() for m in re.finditer(rb"\n", data)]
+    rows: Set[int] = set()
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(lowered):
+            first = bisect.bisect_left(newlines, m.start()) + 1
+            last = bisect.bisect_left(newlines, max(m.start(), m.end() - 1)) + 1
+            rows.update(range(first, last + 1))
+    return rows
+
+
+class _Unit:
+    """A ``def`` or ``class`` that may be blanked out."""
+
+    __slots__ = ("node", "start", "end", "name", "parent", "children", "kept", "words")
+
+    def __init__(self, node: ast.stmt, parent: Optional["_Unit"]) -> None:
+        self.node = node
+        decorators = getattr(node, "decorator_list", None) or []
+        self.start = min([node.lineno] + [d.lineno for d in decorators])
+        self.end = node.end_lineno or node.lineno
+        self.name = node.name  # type: ignore[attr-defined]
+        self.parent = parent
+        self.children: List["_Unit"] = []
+        self.kept = False
+        self.words: Optional[Set[str]] = None
+
+
+def _units(tree: ast.Module) -> List[_Unit]:
+    units: List[_Unit] = []
+    for stmt in tree.body:
+        if isinstance(stmt, _DEFS):
+            unit = _Unit(stmt, None)
+            units.append(unit)
+            if isinstance(stmt, ast.ClassDef):
+                for inner in stmt.body:
+                    if isinstance(inner, _DEFS):
+                        child = _Unit(inner, unit)
+                        unit.children.append(child)
+                        units.append(child)
+    return units
+
+
+class Focused(NamedTuple):
+    """The text with the statements that cannot matter blanked out, and those statements' ast nodes."""
+
+    text: str
+    blanked: FrozenSet[int]  # ids of the ast nodes
+
+
+def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -> Optional[Focused]:
+    """The text with the statements that cannot matter blanked out, or None to parse it whole."""
+    lines = text.split("\n")
+    if len(lines) < MIN_LINES or _assembled_large(text) or ("\r" in text and text.count("\r") != text.count("\r\n")):
+        return None
+    units = _units(tree)
+    if not units:
+        return None
+    hits = hit_lines(text.encode("utf-8", "surrogatepass"))
+    known = index.known_names() if index is not None else frozenset()
+    ordered = sorted(hits)
+
+    def has_hit(first: int, last: int) -> bool:
+        i = bisect.bisect_left(ordered, first)
+        return i < len(ordered) and ordered[i] <= last
+
+    def words(first: int, last: int) -> Set[str]:
+        return set(_WORD.findall("\n".join(lines[first - 1: last])))
+
+    def unit_words(unit: _Unit) -> Set[str]:
+        if unit.words is None:
+            unit.words = words(unit.start, unit.end)
+        return unit.words
+
+    def seeded(first: int, last: int) -> bool:
+        return has_hit(first, last) or bool(known and not known.isdisjoint(words(first, last)))
+
+    for unit in units:
+        if not unit.children:
+            unit.kept = has_hit(unit.start, unit.end) or bool(known and not known.isdisjoint(unit_words(unit)))
+    for unit in units:
+        if unit.children:  # a class: kept when a method or its own lines (header, attributes) hit
+            unit.kept = any(c.kept for c in unit.children) or any(seeded(a, b) for a, b in _own_ranges(unit))
+
+    # always kept: module-level statements other than def/class; names they (or class bodies) assign
+    # where a marker is (a constant holding SQL) count as defined by kept code
+    kept_words: Set[str] = set()
+    assigned: Set[str] = set()
+    for stmt in _assignments(tree):
+        if has_hit(stmt.lineno, stmt.end_lineno or stmt.lineno):
+            assigned |= _targets(stmt)
+    for stmt in tree.body:
+        if not isinstance(stmt, _DEFS):
+            kept_words |= words(stmt.lineno, stmt.end_lineno or stmt.lineno)
+
+    # one step, not to a fixpoint: in a large class, names of methods lead to every other method
+    seeds = [u for u in units if u.kept]
+    referenced = set(kept_words)
+    for u in seeds:
+        referenced |= _kept_words(u, unit_words, words)
+    for u in units:
+        if u.kept:
+            continue
+        if (u.name in referenced and not _dunder(u.name)) or not assigned.isdisjoint(unit_words(u)):
+            _keep(u)
+
+    blank: List[Tuple[int, int]] = []
+    for unit in units:
+        if unit.parent is None and not unit.kept:
+            blank.append((unit.start, unit.end))
+        elif unit.parent is not None and unit.parent.kept and not unit.kept:
+            blank.append((unit.start, unit.end))
+    # a kept class whose body would be left with no statement stays whole
+    for unit in units:
+        if unit.children and unit.kept and not any(c.kept for c in unit.children):
+            node = unit.node
+            if all(isinstance(s, _DEFS) for s in node.body):  # type: ignore[attr-defined]
+                blank = [(a, b) for a, b in blank if not (unit.start <= a and b <= unit.end)]
+    blanked = sum(b - a + 1 for a, b in blank)
+    if blanked < (1 - MAX_KEPT_SHARE) * len(lines):
+        return None
+    for first, last in blank:
+        for row in range(first - 1, last):
+            lines[row] = "\r" if lines[row].endswith("\r") else ""
+    blanked_nodes = [u.node for u in units if (u.start, u.end) in set(blank)]
+    return Focused("\n".join(lines), frozenset(id(n) for n in blanked_nodes))
+
+
+def _assembled_large(text: str) -> bool:
+    """A literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``:
+    its lines are not all markers, so such files are parsed whole."""
+    from pinlint.project_index import _REPEATED, _TIMES_NUMBER, _TRIPLE_TIMES, _large_literal
+
+    data = text.encode("utf-8", "surrogatepass")
+    return _large_literal(data) or (_TIMES_NUMBER.search(data) is not None and (
+        _REPEATED.search(data) is not None or _TRIPLE_TIMES.search(data) is not None))
+
+
+def _dunder(name: str) -> bool:
+    """``__init__``, ``__enter__``...: called implicitly, and by every class; not a helper's name."""
+    return name.startswith("__") and name.endswith("__")
+
+
+def _keep(unit: _Unit) -> None:
+    unit.kept = True
+    if unit.parent is not None:
+        unit.parent.kept = True
+
+
+def _own_ranges(unit: _Unit) -> Iterable[Tuple[int, int]]:
+    """A class's lines outside its methods (header, decorators, attributes, nested statements)."""
+    row = unit.start
+    for child in unit.children:
+        if child.start > row:
+            yield row, child.start - 1
+        row = child.end + 1
+    if row <= unit.end:
+        yield row, unit.end
+
+
+def _kept_words(unit: _Unit, unit_words, words) -> Set[str]:
+    if not unit.children:
+        return unit_words(unit)
+    out: Set[str] = set()
+    for first, last in _own_ranges(unit):
+        out |= words(first, last)
+    for child in unit.children:
+        if child.kept:
+            out |= unit_words(child)
+    return out
+
+
+def _assignments(tree: ast.Module) -> Iterable[ast.stmt]:
+    """Assignments at module level and in class bodies (where constants and class attributes live)."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            yield stmt
+        elif isinstance(stmt, ast.ClassDef):
+            for inner in stmt.body:
+                if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    yield inner
+
+
+def _targets(stmt: ast.stmt) -> Set[str]:
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
