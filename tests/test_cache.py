@@ -22,9 +22,9 @@ def parses(monkeypatch):
     seen = []
     real = pinlint.parse.parse
 
-    def counting(text):
+    def counting(text, *args, **kwargs):
         seen.append(text)
-        return real(text)
+        return real(text, *args, **kwargs)
 
     monkeypatch.setattr(pinlint.parse, "parse", counting)
     return seen
