@@ -58,12 +58,22 @@ _WRAPPER_RE = re.compile(
 
 
 class _IndexMarkers:
-    """``INDEX_MARKERS.search(data)``: whether a file is worth indexing."""
+    """``INDEX_MARKERS.search(data)``: whether a file is worth indexing: it may define a wrapper (a SQL
+    sink called with a name), or it holds a hazard word where SQL starts and, read as text, a statement
+    with the shape of a hazardous one (the prefilter's stage 2: ``pinlint.prefilter``), so that one of
+    its constants or returned strings can be hazardous SQL."""
 
     @staticmethod
     def search(data: bytes) -> bool:
         lowered = data.lower()
-        return any(w in lowered for w in _INDEX_WORDS) or _INDEX_RE.search(lowered) is not None
+        if _WRAPPER_RE.search(lowered) is not None:
+            return True
+        if not any(w in lowered for w in _INDEX_WORDS) and _INDEX_RE.search(lowered) is None:
+            return False
+        from pinlint.prefilter import REFINERS
+
+        text = data.decode("utf-8", "replace")
+        return REFINERS["session-sql"](text) or REFINERS["mysql"](text)
 
 
 INDEX_MARKERS = _IndexMarkers()
