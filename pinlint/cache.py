@@ -288,3 +288,45 @@ def cached_index(cache_dir: str, paths: Sequence[str], root: str, sql_functions:
     except (OSError, TypeError, ValueError):
         pass
     return index
+
+
+# -- whole runs ------------------------------------------------------------------------------------
+#
+# An unchanged tree checked again with the same configuration: the run's diagnostics come back from one
+# file, found by every discovered file's path, size and mtime (as for the index), the build and the
+# effective configuration. No file is read, no worker is started. Any change falls through to the
+# per-file entries above. Only the last RUNS_KEPT run records are kept.
+
+RUNS_KEPT = 8
+
+
+def _run_file(cache_dir: str, paths: Sequence[str], options: Any) -> Path:
+    key = hashlib.sha256(
+        (_index_key(paths, options.root, options.sql_functions) + "\0" + options_fingerprint(options)).encode()
+    ).hexdigest()
+    return Path(cache_dir) / f"v{FORMAT}" / "runs" / f"{key}.json"
+
+
+def cached_run(paths: Sequence[str], options: Any, run: Callable[[], List[Diagnostic]]) -> List[Diagnostic]:
+    """``run()``, or the diagnostics of the last run over the same files (path, size, mtime), build and
+    configuration. ``options`` must not carry an index yet (the index is a function of the files)."""
+    try:
+        file = _run_file(options.cache_dir, paths, options)
+    except (OSError, TypeError, ValueError):
+        return run()
+    hit = read_entry(file)
+    if hit is not None:
+        from pinlint.timings import count
+
+        count("from cache", len(paths))
+        count("files", len(paths))
+        return hit
+    diags = run()
+    write_entry(options.cache_dir, file, diags)
+    try:
+        runs = sorted(file.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in runs[RUNS_KEPT:]:
+            old.unlink()
+    except OSError:
+        pass
+    return diags

@@ -59,8 +59,37 @@ def _excluded_with_parents(path: Path, root: Path, patterns: Sequence[str]) -> b
     return False
 
 
-def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_exclude: bool = False) -> List[Path]:
-    """Files to check, sorted, without duplicates. Paths named explicitly are kept even when excluded,
+def _join(directory: str, name: str) -> str:
+    return name if directory == "." else os.path.join(directory, name)
+
+
+def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
+    """Source files under ``top`` (a normalised path), excludes applied to directories as they are met.
+    ``os.scandir`` tells directories and symlinks apart without a stat per entry; symlinked
+    directories are not entered; unreadable directories are skipped."""
+    stack = [(top, os.path.abspath(top))]
+    while stack:
+        directory, absolute = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listing = list(entries)
+        except OSError:
+            continue
+        for entry in listing:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink() and not excluded(os.path.join(absolute, name), name):
+                    stack.append((_join(directory, name), os.path.join(absolute, name)))
+            elif os.path.splitext(name)[1] in SOURCE_SUFFIXES and not excluded(os.path.join(absolute, name), name):
+                yield _join(directory, name)
+
+
+def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_exclude: bool = False) -> List[str]:
+    """Files to check (as paths to open), sorted, without duplicates. Paths named explicitly are kept even when excluded,
     unless ``force_exclude``. Symlinked directories are not followed (no loops)."""
     found = set()
     for raw in paths:
@@ -70,18 +99,9 @@ def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_ex
         if path.is_dir():
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
-            excluded = _Excludes(excludes, root)
-            for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-                absolute = os.path.abspath(dirpath)
-                dirnames[:] = sorted(
-                    d for d in dirnames if not excluded(os.path.join(absolute, d), d)
-                    and not os.path.islink(os.path.join(dirpath, d))
-                )
-                for f in filenames:
-                    if os.path.splitext(f)[1] in SOURCE_SUFFIXES and not excluded(os.path.join(absolute, f), f):
-                        found.add(Path(dirpath, f))
+            found.update(_walk(str(path), _Excludes(excludes, root)))
         else:
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
-            found.add(path)
-    return sorted(found, key=lambda p: p.as_posix())
+            found.add(str(path))
+    return sorted(found, key=lambda p: p.replace(os.sep, "/"))

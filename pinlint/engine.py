@@ -237,10 +237,23 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
 
 
 def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] = None) -> List[Diagnostic]:
-    """Check files, in parallel when worthwhile; the result is sorted and does not depend on ``jobs``."""
-    jobs = jobs or os.cpu_count() or 1
+    """Check files, in parallel when worthwhile; the result is sorted and does not depend on ``jobs``.
+    With a cache directory, an unchanged tree (same files, sizes and mtimes, same configuration and
+    build) gets the last run's result without reading a file (pinlint/cache.py)."""
     LAST_TIMINGS.clear()
     take()
+    if options.cache_dir is not None and options.index is None:
+        from pinlint.cache import cached_run
+
+        diagnostics = cached_run(paths, options, lambda: _check_paths(paths, options, jobs))
+    else:
+        diagnostics = _check_paths(paths, options, jobs)
+    merge(LAST_TIMINGS, take())
+    return diagnostics
+
+
+def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int]) -> List[Diagnostic]:
+    jobs = jobs or os.cpu_count() or 1
     if options.index is None:
         from pinlint.project_index import build_index
 

@@ -73,12 +73,34 @@ class RuleSpec:
     help: str
     severity: Mapping[str, str]
     docs: Mapping[str, Any]
-    invalid: Tuple[Example, ...]
-    valid: Tuple[Example, ...]
     help_variants: Mapping[str, str] = field(default_factory=dict)
     fix_title: str = ""
     dialect: str = "postgres"
     path: str = ""
+    #: the ``[[invalid]]`` / ``[[valid]]`` tables: parsed when first asked for (a check never needs them)
+    examples_text: str = field(default="", repr=False, compare=False)
+
+    def _examples(self) -> Tuple[Tuple[Example, ...], Tuple[Example, ...]]:
+        parsed = self.__dict__.get("_parsed")
+        if parsed is None:
+            try:
+                data = tomllib.loads(self.examples_text)
+            except tomllib.TOMLDecodeError as exc:
+                raise SpecError(f"{self.path}: {exc}") from None
+            unknown = set(data) - {"invalid", "valid"}
+            if unknown:
+                raise SpecError(f"{self.path}: unknown key(s) {sorted(unknown)}")
+            parsed = (_examples(data.get("invalid"), False, self.path), _examples(data.get("valid"), True, self.path))
+            object.__setattr__(self, "_parsed", parsed)
+        return parsed
+
+    @property
+    def invalid(self) -> Tuple[Example, ...]:
+        return self._examples()[0]
+
+    @property
+    def valid(self) -> Tuple[Example, ...]:
+        return self._examples()[1]
 
     @property
     def targets(self) -> Tuple[str, ...]:
@@ -164,11 +186,21 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
     return tuple(out)
 
 
-def parse_spec(text: str, path: str = "<spec>") -> RuleSpec:
+_EXAMPLES_START = re.compile(r"^\[\[\s*(?:invalid|valid)\s*\]\]", re.M)
+
+
+def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
+    """One spec. ``lazy``: the examples (most of the text) are parsed and checked on first use."""
+    head, examples = text, ""
+    start = _EXAMPLES_START.search(text) if lazy else None
+    if start is not None:
+        head, examples = text[: start.start()], text[start.start():]
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(head)
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: {exc}") from None
+        if start is None:
+            raise SpecError(f"{path}: {exc}") from None
+        return parse_spec(text, path, lazy=False)  # the split fell inside a string: read it whole
     code = _req(data, "code", str, path)
     if not CODE_RE.match(code):
         raise SpecError(f"{path}: code {code!r} is not PIN + 3 digits")
@@ -195,7 +227,7 @@ def parse_spec(text: str, path: str = "<spec>") -> RuleSpec:
     unknown = set(data) - known
     if unknown:
         raise SpecError(f"{path}: unknown key(s) {sorted(unknown)}")
-    return RuleSpec(
+    spec = RuleSpec(
         code=code,
         name=name,
         summary=_req(data, "summary", str, path),
@@ -203,13 +235,16 @@ def parse_spec(text: str, path: str = "<spec>") -> RuleSpec:
         help=_req(data, "help", str, path),
         severity=severity,
         docs=docs,
-        invalid=_examples(data.get("invalid"), False, path),
-        valid=_examples(data.get("valid"), True, path),
         help_variants=variants,
         fix_title=data.get("fix-title", ""),
         dialect=data.get("dialect", "postgres"),
         path=path,
+        examples_text=examples,
     )
+    if not lazy or start is None:
+        object.__setattr__(spec, "_parsed", (_examples(data.get("invalid"), False, path),
+                                             _examples(data.get("valid"), True, path)))
+    return spec
 
 
 @lru_cache(maxsize=None)
@@ -218,7 +253,7 @@ def load_specs() -> Tuple[RuleSpec, ...]:
     directory = specs_dir()
     specs: List[RuleSpec] = []
     for path in sorted(directory.glob("PIN*.toml")):
-        specs.append(parse_spec(path.read_text(encoding="utf-8"), str(path)))
+        specs.append(parse_spec(path.read_text(encoding="utf-8"), str(path), lazy=True))
     seen: Dict[str, str] = {}
     for spec in specs:
         for key in (spec.code, spec.name):

@@ -46,8 +46,19 @@ def check(*args, env=None):
 
 
 def entries(directory: Path):
-    """Per-file result entries (the project index has its own entry under index/)."""
-    return sorted(p for p in directory.rglob("*.json") if not p.name.startswith(".tmp-") and p.parent.name != "index")
+    """Per-file result entries (the project index and whole runs have their own entries)."""
+    return sorted(p for p in directory.rglob("*.json")
+                  if not p.name.startswith(".tmp-") and p.parent.name not in ("index", "runs"))
+
+
+def run_entries(directory: Path):
+    return sorted(directory.rglob("runs/*.json"))
+
+
+def forget_runs(directory: Path):
+    """Drop the whole-run records, so that the next run goes file by file."""
+    for p in run_entries(directory):
+        p.unlink()
 
 
 def index_entries(directory: Path):
@@ -85,6 +96,40 @@ def test_second_run_parses_nothing(project, parses):
     second = check("--output-format", "json")
     assert second == first
     assert parses == []
+
+
+def test_unchanged_tree_reads_no_file(project, parses, monkeypatch):
+    import pinlint.read
+
+    first = check("--output-format", "json")
+    assert len(run_entries(project / ".pinlint_cache")) == 1
+    reads = []
+    real = pinlint.read.read_bytes
+    monkeypatch.setattr(pinlint.read, "read_bytes", lambda p: reads.append(p) or real(p))
+    parses.clear()
+    assert check("--output-format", "json") == first
+    assert parses == [] and reads == []
+
+
+def test_touched_file_misses_the_run_record_but_not_the_file_entries(project, parses):
+    import os
+
+    first = check("--output-format", "json")
+    st = os.stat("a.py")
+    os.utime("a.py", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # same bytes, new mtime
+    parses.clear()
+    assert check("--output-format", "json") == first
+    assert parses == []  # every file's entry is keyed by its bytes
+    assert len(run_entries(project / ".pinlint_cache")) == 2
+
+
+def test_only_the_last_run_records_are_kept(project, write):
+    from pinlint.cache import RUNS_KEPT
+
+    for i in range(RUNS_KEPT + 3):
+        write("extra.py", f"X = {i}\n")
+        check()
+    assert len(run_entries(project / ".pinlint_cache")) == RUNS_KEPT
 
 
 def test_a_changed_file_is_parsed_again_alone(project, parses, write):
@@ -136,6 +181,7 @@ def test_corrupt_entries_are_ignored_and_rewritten(project, parses):
     files[0].write_text("{not json", encoding="utf-8")
     files[1].write_text(json.dumps({"format": 1, "diagnostics": [{"code": 5}]}), encoding="utf-8")
     files[2].write_bytes(b"")
+    forget_runs(project / ".pinlint_cache")
     parses.clear()
     assert check("--output-format", "json") == first
     assert len(parses) == 3
