@@ -214,13 +214,17 @@ def check_cached(path: str, data: bytes, options: Any, compute: Compute) -> List
 
 
 def _index_key(paths: Sequence[str], root: str, sql_functions: Sequence[str]) -> str:
-    h = hashlib.sha256(f"{build_digest()}\0{os.path.abspath(root)}\0{sorted(sql_functions)}\n".encode())
-    for p in paths:
+    h = hashlib.sha256(f"{build_digest()}\0{os.path.abspath(root)}\0{sorted(sql_functions)}\0{os.getcwd()}\n".encode(
+        "utf-8", "surrogateescape"))
+    stat = os.stat
+    lines = []
+    for p in paths:  # relative paths are relative to the working directory, hashed above
         try:
-            st = os.stat(p)
-            h.update(f"{os.path.abspath(p)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            st = stat(p)
+            lines.append(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n")
         except OSError:
-            h.update(f"{p}\0missing\n".encode("utf-8", "surrogateescape"))
+            lines.append(f"{p}\0missing\n")
+    h.update("".join(lines).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 

@@ -59,19 +59,16 @@ def _excluded_with_parents(path: Path, root: Path, patterns: Sequence[str]) -> b
     return False
 
 
-def _join(directory: str, name: str) -> str:
-    return name if directory == "." else os.path.join(directory, name)
-
-
 def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
     """Source files under ``top`` (a normalised path), excludes applied to directories as they are met.
     ``os.scandir`` tells directories and symlinks apart without a stat per entry; symlinked
     directories are not entered; unreadable directories are skipped."""
-    stack = [(top, os.path.abspath(top))]
+    sep = os.sep
+    stack = [("" if top == "." else top + sep, os.path.abspath(top) + sep)]
     while stack:
-        directory, absolute = stack.pop()
+        prefix, absolute = stack.pop()
         try:
-            with os.scandir(directory) as entries:
+            with os.scandir(prefix or ".") as entries:
                 listing = list(entries)
         except OSError:
             continue
@@ -82,10 +79,12 @@ def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not entry.is_symlink() and not excluded(os.path.join(absolute, name), name):
-                    stack.append((_join(directory, name), os.path.join(absolute, name)))
-            elif os.path.splitext(name)[1] in SOURCE_SUFFIXES and not excluded(os.path.join(absolute, name), name):
-                yield _join(directory, name)
+                if not entry.is_symlink() and not excluded(absolute + name, name):
+                    stack.append((prefix + name + sep, absolute + name + sep))
+            else:
+                dot = name.rfind(".")
+                if dot > 0 and name[dot:] in SOURCE_SUFFIXES and not excluded(absolute + name, name):
+                    yield prefix + name
 
 
 def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_exclude: bool = False) -> List[str]:

@@ -10,20 +10,19 @@ import fnmatch
 import os
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from pinlint.model import Diagnostic, Position
-from pinlint.prefilter import families_hit, may_matter, narrow
 from pinlint.read import SourceError, decode, read_bytes
 from pinlint.specs import RuleSpec, load_specs
 from pinlint.targets import TargetSet
 from pinlint.timings import count, merge, phase, take
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ProcessPoolExecutor
+
     from pinlint.project_index import ProjectIndex
 
 META_CODE = "PIN000"
@@ -90,6 +89,8 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
         from pinlint.sqlfile import check_sql_file
 
         return check_sql_file(filename, data, options, enabled)
+    from pinlint.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
+
     with phase("prefilter"):
         skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
     if not skip:
@@ -272,6 +273,9 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         diagnostics = _check_chunk(paths, options)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         chunk = max(1, min(64, len(paths) // (jobs * 8) or 1))
         chunks = [paths[i: i + chunk] for i in range(0, len(paths), chunk)]
         diagnostics = []
@@ -298,7 +302,7 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
 WORKER_DIED = "the worker process analysing this file died (a crash in the parser?); please report it"
 
 
-def _abandon(pool: ProcessPoolExecutor) -> None:
+def _abandon(pool: "ProcessPoolExecutor") -> None:
     """Ctrl-C: drop the queued files and stop the workers now (they ignore SIGINT; waiting for them
     to finish the queue would look like a hang)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
@@ -310,6 +314,9 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
 def _check_isolated(paths: Sequence[str], options: RunOptions) -> List[Diagnostic]:
     """After a worker died: check those files again one at a time in a fresh single worker, so that
     only the file that kills a worker is reported (as PIN000) and the others get their real results."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     out: List[Diagnostic] = []
     todo = list(paths)
     while todo:

@@ -72,35 +72,36 @@ class RuleSpec:
     message: str
     help: str
     severity: Mapping[str, str]
-    docs: Mapping[str, Any]
     help_variants: Mapping[str, str] = field(default_factory=dict)
     fix_title: str = ""
     dialect: str = "postgres"
     path: str = ""
-    #: the ``[[invalid]]`` / ``[[valid]]`` tables: parsed when first asked for (a check never needs them)
-    examples_text: str = field(default="", repr=False, compare=False)
+    #: the ``[docs]``, ``[[invalid]]`` and ``[[valid]]`` tables (most of the text): parsed and checked
+    #: when first asked for; a check never needs them
+    deferred_text: str = field(default="", repr=False, compare=False)
 
-    def _examples(self) -> Tuple[Tuple[Example, ...], Tuple[Example, ...]]:
+    def _deferred(self) -> Tuple[Mapping[str, Any], Tuple[Example, ...], Tuple[Example, ...]]:
         parsed = self.__dict__.get("_parsed")
         if parsed is None:
             try:
-                data = tomllib.loads(self.examples_text)
+                data = tomllib.loads(self.deferred_text)
             except tomllib.TOMLDecodeError as exc:
                 raise SpecError(f"{self.path}: {exc}") from None
-            unknown = set(data) - {"invalid", "valid"}
-            if unknown:
-                raise SpecError(f"{self.path}: unknown key(s) {sorted(unknown)}")
-            parsed = (_examples(data.get("invalid"), False, self.path), _examples(data.get("valid"), True, self.path))
+            parsed = _deferred_tables(data, self.path)
             object.__setattr__(self, "_parsed", parsed)
         return parsed
 
     @property
+    def docs(self) -> Mapping[str, Any]:
+        return self._deferred()[0]
+
+    @property
     def invalid(self) -> Tuple[Example, ...]:
-        return self._examples()[0]
+        return self._deferred()[1]
 
     @property
     def valid(self) -> Tuple[Example, ...]:
-        return self._examples()[1]
+        return self._deferred()[2]
 
     @property
     def targets(self) -> Tuple[str, ...]:
@@ -186,21 +187,45 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
     return tuple(out)
 
 
-_EXAMPLES_START = re.compile(r"^\[\[\s*(?:invalid|valid)\s*\]\]", re.M)
+#: a table header line (``[docs]``, ``[[invalid]]``); the tables a check does not need are set aside
+_TABLE_HEADER = re.compile(r"^\[\[?[ \t]*([A-Za-z0-9_-]+)[ \t]*\]\]?[ \t]*(?:#[^\n]*)?$", re.M)
+_DEFERRED = ("docs", "invalid", "valid")
+
+
+def _split(text: str) -> Tuple[str, str]:
+    """The text without the deferred tables, and the deferred tables (each table keeps its header)."""
+    kept: List[str] = []
+    deferred: List[str] = []
+    headers = list(_TABLE_HEADER.finditer(text))
+    kept.append(text[: headers[0].start()] if headers else text)
+    for i, m in enumerate(headers):
+        chunk = text[m.start(): headers[i + 1].start() if i + 1 < len(headers) else len(text)]
+        (deferred if m.group(1) in _DEFERRED else kept).append(chunk)
+    return "".join(kept), "".join(deferred)
+
+
+def _deferred_tables(data: Mapping[str, Any], path: str):
+    docs = _req(data, "docs", dict, path)
+    for section in DOC_SECTIONS:
+        if not docs.get(section):
+            raise SpecError(f"{path}: [docs] is missing `{section}`")
+    refs = docs["references"]
+    if not isinstance(refs, list) or not all(isinstance(r, dict) and r.get("title") and r.get("url") for r in refs):
+        raise SpecError(f"{path}: [docs] references must be a list of {{ title, url }} tables")
+    return docs, _examples(data.get("invalid"), False, path), _examples(data.get("valid"), True, path)
 
 
 def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
-    """One spec. ``lazy``: the examples (most of the text) are parsed and checked on first use."""
-    head, examples = text, ""
-    start = _EXAMPLES_START.search(text) if lazy else None
-    if start is not None:
-        head, examples = text[: start.start()], text[start.start():]
+    """One spec. ``lazy``: the docs and examples (most of the text) are parsed and checked on first use."""
+    head, deferred = _split(text) if lazy else (text, "")
     try:
         data = tomllib.loads(head)
     except tomllib.TOMLDecodeError as exc:
-        if start is None:
+        if not lazy:
             raise SpecError(f"{path}: {exc}") from None
-        return parse_spec(text, path, lazy=False)  # the split fell inside a string: read it whole
+        return parse_spec(text, path, lazy=False)  # a header-like line inside a string: read it whole
+    if lazy and set(data) & set(_DEFERRED):
+        return parse_spec(text, path, lazy=False)
     code = _req(data, "code", str, path)
     if not CODE_RE.match(code):
         raise SpecError(f"{path}: code {code!r} is not PIN + 3 digits")
@@ -211,13 +236,6 @@ def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
     for target, level in severity.items():
         if target not in TARGET_NAMES or level not in SEVERITIES:
             raise SpecError(f"{path}: [severity] {target} = {level!r} is not a target/severity")
-    docs = _req(data, "docs", dict, path)
-    for section in DOC_SECTIONS:
-        if not docs.get(section):
-            raise SpecError(f"{path}: [docs] is missing `{section}`")
-    refs = docs["references"]
-    if not isinstance(refs, list) or not all(isinstance(r, dict) and r.get("title") and r.get("url") for r in refs):
-        raise SpecError(f"{path}: [docs] references must be a list of {{ title, url }} tables")
     variants = data.get("help-variants", {})
     for key in variants:
         if key not in FRAMEWORKS:
@@ -234,16 +252,14 @@ def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
         message=_req(data, "message", str, path),
         help=_req(data, "help", str, path),
         severity=severity,
-        docs=docs,
         help_variants=variants,
         fix_title=data.get("fix-title", ""),
         dialect=data.get("dialect", "postgres"),
         path=path,
-        examples_text=examples,
+        deferred_text=deferred,
     )
-    if not lazy or start is None:
-        object.__setattr__(spec, "_parsed", (_examples(data.get("invalid"), False, path),
-                                             _examples(data.get("valid"), True, path)))
+    if not lazy:
+        object.__setattr__(spec, "_parsed", _deferred_tables(data, path))
     return spec
 
 

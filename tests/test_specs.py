@@ -88,3 +88,33 @@ def test_incomplete_spec_is_rejected(mutation, error):
     with pytest.raises(SpecError, match=None) as info:
         parse_spec(mutation(MINIMAL))
     assert error in str(info.value)
+
+
+def test_lazy_loading_reads_the_same_specs():
+    """load_specs() parses docs and examples on first use; the result is the same as a whole parse."""
+    from pathlib import Path
+
+    from pinlint.specs import parse_spec
+
+    for lazy in load_specs():
+        assert lazy.deferred_text, lazy.code  # something was set aside
+        whole = parse_spec(Path(lazy.path).read_text(encoding="utf-8"), lazy.path)
+        assert (whole, whole.docs, whole.invalid, whole.valid) == (lazy, lazy.docs, lazy.invalid, lazy.valid)
+
+
+def test_lazy_loading_reports_a_broken_example_when_it_is_read():
+    from pinlint.specs import SpecError, parse_spec
+
+    text = (
+        'code = "PIN999"\nname = "x"\nsummary = "s"\nmessage = "m"\nhelp = "h"\n'
+        '[severity]\npgbouncer = "error"\n'
+        '[docs]\nwhat-it-does = "a"\nwhy-is-this-bad = "b"\nexample = "c"\nuse-instead = "d"\n'
+        'fix-safety = "e"\nreferences = [{ title = "t", url = "u" }]\n'
+        '[[invalid]]\nsql = "SET x = 1"\nbogus = 1\n[[valid]]\nsql = "SELECT 1"\n'
+    )
+    spec = parse_spec(text, "<x>", lazy=True)
+    assert spec.code == "PIN999"
+    with pytest.raises(SpecError, match="unknown key"):
+        spec.invalid
+    with pytest.raises(SpecError, match="unknown key"):
+        parse_spec(text, "<x>")
