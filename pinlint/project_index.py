@@ -47,14 +47,26 @@ _INDEX_WORDS = (b"advisory", b"set_config", b"nextval", b"setval", b"currval", b
 _INDEX_RE = re.compile(
     rb"[\"']\s*(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare"
     rb"|create\s+(?:(?:global|local)\s+)?temp)\b"
-    rb"|\.(?:execute|executemany|exec_driver_sql|execute_sql|fetch|fetchrow|fetchval)\(\s*(?:self\.)?[a-z_]\w*\s*[,)%.]"
 )
-
-
-_WRAPPER_RE = re.compile(
+_SINK_CALL_RE = re.compile(
     rb"\.(?:execute|executemany|exec_driver_sql|execute_sql|fetch|fetchrow|fetchval)\(\s*(?:self\.)?[a-z_]\w*\s*[,)%.]"
-    rb"|\btext\(\s*[a-z_]\w*\s*\)"
 )
+_TEXT_CALL_RE = re.compile(rb"text\(\s*[a-z_]\w*\s*\)")
+#: a SQL sink or ``text()`` called with a bare name (matched on lower-cased bytes): a wrapper's body
+_WRAPPER_RE = re.compile(_SINK_CALL_RE.pattern + rb"|\b" + _TEXT_CALL_RE.pattern)
+
+
+def may_wrap(lowered: bytes) -> bool:
+    """Whether lower-cased bytes may define a wrapper (a SQL sink called with a name): ``_WRAPPER_RE``,
+    as regexes that start with a literal, run only where their literal occurs."""
+    if (b".execute" in lowered or b".exec_driver_sql" in lowered or b".fetch" in lowered) \
+            and _SINK_CALL_RE.search(lowered) is not None:
+        return True
+    if b"text(" in lowered:
+        for m in _TEXT_CALL_RE.finditer(lowered):
+            if m.start() == 0 or not (lowered[m.start() - 1:m.start()].isalnum() or lowered[m.start() - 1] == 95):
+                return True
+    return False
 
 
 class _IndexMarkers:
@@ -66,7 +78,7 @@ class _IndexMarkers:
     @staticmethod
     def search(data: bytes) -> bool:
         lowered = data.lower()
-        if _WRAPPER_RE.search(lowered) is not None:
+        if may_wrap(lowered):
             return True
         if not any(w in lowered for w in _INDEX_WORDS) and _INDEX_RE.search(lowered) is None:
             return False
@@ -258,7 +270,12 @@ class ProjectIndex:
     def mentions(self, data: bytes) -> bool:
         """Whether the file's bytes name a constant, function or wrapper the index knows (prefilter)."""
         regex = self.mention_pattern()
-        return regex is not None and regex.search(data) is not None
+        if regex is None:
+            return False
+        names = self.__dict__["_mention_words"]
+        if len(names) <= 32 and not any(n in data for n in names):  # substring tests: C speed
+            return False
+        return regex.search(data) is not None
 
     def known_names(self) -> FrozenSet[str]:
         """The last parts of the names of every constant and function the index knows holds SQL."""
@@ -280,6 +297,7 @@ class ProjectIndex:
             regex = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b") \
                 if names else None
             object.__setattr__(self, "_names_re", regex)
+            object.__setattr__(self, "_mention_words", tuple(n.encode() for n in sorted(names)))
         return self.__dict__["_names_re"]
 
     def __eq__(self, other: object) -> bool:
@@ -566,7 +584,7 @@ def summarise(path: str, data: bytes, name: str) -> Optional[_Module]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     mod = _Module(name=name, path=path, is_package=os.path.basename(path).startswith("__init__."))
-    summariser = _Summariser(mod, want_calls=_WRAPPER_RE.search(data.lower()) is not None)
+    summariser = _Summariser(mod, want_calls=may_wrap(data.lower()))
     try:
         summariser.body(tree.body)
     except RecursionError:
@@ -1128,29 +1146,31 @@ _SQL_FILE_NAME = re.compile(rb"""\.sql["']""", re.IGNORECASE)
 #: ``"..." * N``: a repeated string, large enough to be a statement over 16 KB when len * N says so.
 _REPEATED = re.compile(rb"""(["'])((?:(?!\1)[^\\\n]){1,400})\1\s*\*\s*(\d{2,})\b""")
 _TIMES_NUMBER = re.compile(rb"\*\s*\d{2,}")
+_QUOTE_TIMES = re.compile(rb"[\"']\s*\*\s*\d{2,}")
 #: the same for a triple-quoted string (checked only when a closing triple quote is multiplied)
 _TRIPLE_TIMES = re.compile(rb"(?:\"\"\"|''')\s*\*\s*\d{2,}")
 _REPEATED_TRIPLE = re.compile(rb"(\"\"\"|''')(.{1,8000}?)\1\s*\*\s*(\d{2,})\b", re.DOTALL)
 #: ``" ".join(["SET", "search_path", ...])``: a list item that is exactly a statement keyword, followed
 #: by another string item.
-_KEYWORD_ITEM = re.compile(
-    rb"""["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,\s*[rbfu]*["']""",
-    re.IGNORECASE)
+_KEYWORD_ITEM = re.compile(  # matched on lower-cased bytes
+    rb"""["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,\s*[rbfu]*["']""")
 
 
 def _assembled_sql(data: bytes) -> bool:
-    if _SQL_FILE_NAME.search(data):
+    if b".sql" in data.lower() and _SQL_FILE_NAME.search(data):
         return True
     if _TIMES_NUMBER.search(data) is None:  # cheap: no ``* NN`` at all
-        return b".join(" in data and _KEYWORD_ITEM.search(data) is not None
-    for m in _REPEATED.finditer(data):
-        if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
-            return True
+        return b".join(" in data and _KEYWORD_ITEM.search(data.lower()) is not None
+    for times in _QUOTE_TIMES.finditer(data):  # a string literal right before ``* NN``: read its line
+        line_start = data.rfind(b"\n", 0, times.start()) + 1
+        for m in _REPEATED.finditer(data, max(line_start, times.start() - 410), times.end()):
+            if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
+                return True
     if _TRIPLE_TIMES.search(data):
         for m in _REPEATED_TRIPLE.finditer(data):
             if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
                 return True
-    return b".join(" in data and _KEYWORD_ITEM.search(data) is not None
+    return b".join(" in data and _KEYWORD_ITEM.search(data.lower()) is not None
 
 
 def _large_literal(data: bytes) -> bool:
