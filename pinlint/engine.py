@@ -196,8 +196,10 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
-def check_path(path: str, options: RunOptions) -> List[Diagnostic]:
-    count("files")
+def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[Diagnostic]:
+    """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already."""
+    if not surveyed:
+        count("files")
     try:
         with phase("read"):
             data = read_bytes(path)
@@ -255,6 +257,8 @@ def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] =
 
 def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int]) -> List[Diagnostic]:
     jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
+        return _check_parallel(paths, options, jobs)
     if options.index is None:
         from pinlint.project_index import build_index
 
@@ -269,34 +273,174 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
             else:
                 index = build()
         options = replace(options, index=index)
-    merge(LAST_TIMINGS, take())  # before workers fork: they must not inherit this process's counts
-    if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        diagnostics = _check_chunk(paths, options)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        chunk = max(1, min(64, len(paths) // (jobs * 8) or 1))
-        chunks = [paths[i: i + chunk] for i in range(0, len(paths), chunk)]
-        diagnostics = []
-        orphans: List[str] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
-            futures = [pool.submit(_check_chunk_timed, c, options) for c in chunks]
-            try:
-                for c, fut in zip(chunks, futures):
-                    try:
-                        found, timings = fut.result()
-                        diagnostics.extend(found)
-                        merge(LAST_TIMINGS, timings)
-                    except BrokenProcessPool:
-                        orphans.extend(c)
-            except KeyboardInterrupt:
-                _abandon(pool)
-                raise
-        if orphans:
-            diagnostics.extend(_check_isolated(orphans, options))
-    merge(LAST_TIMINGS, take())
+    diagnostics = _check_chunk(paths, options)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+# -- a parallel run ----------------------------------------------------------------------------------
+#
+# Pass 1 (workers): every file's bytes are read once and surveyed without the project index: can the
+# file produce a finding by what it shows (the prefilter's byte markers), and does the index want it?
+# The main process then summarises only the files the index wants and links the index, while the
+# workers load the analysis modules. Pass 2 (workers): the files that passed the survey are analysed;
+# the others are only searched for names the index knows hold SQL (``ProjectIndex.mentions``).
+
+#: survey flags
+_ANALYSE, _INDEX = 1, 2
+
+
+def _survey(path: str, options: RunOptions) -> int:
+    count("files")
+    try:
+        with phase("read"):
+            data = read_bytes(path)
+    except SourceError:
+        return _ANALYSE  # pass 2 reports it
+    flags = 0
+    with phase("prefilter"):
+        if not options.use_prefilter or path.endswith(".sql"):
+            flags |= _ANALYSE
+        else:
+            from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
+            from pinlint.prefilter import may_matter
+            from pinlint.project_index import assembled_or_large
+
+            if may_matter(data) or assembled_or_large(data) or (
+                    UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
+                flags |= _ANALYSE
+    if path.endswith((".py", ".pyi")):
+        from pinlint.project_index import module_name, wants_index
+
+        with phase("index"):
+            if wants_index(path, data, module_name(path, options.root), options.sql_functions):
+                flags |= _INDEX
+    return flags
+
+
+def _survey_chunk(paths: Sequence[str], options: RunOptions) -> Tuple[List[int], Dict[str, float]]:
+    return [_survey(p, options) for p in paths], take()
+
+
+def _warm_up() -> Dict[str, float]:  # pragma: no cover - runs in worker processes
+    """Import what analysing a file needs (libcst, the extractors, the SQL classifier) while the main
+    process builds the project index."""
+    import pinlint.checks  # noqa: F401
+    import pinlint.evaluate  # noqa: F401
+    import pinlint.extract  # noqa: F401
+    import pinlint.focus  # noqa: F401
+    import pinlint.parse  # noqa: F401
+
+    return take()
+
+
+def _check_mentioned(path: str, options: RunOptions) -> List[Diagnostic]:
+    """Pass 2 for a file the survey let go: it can still use SQL that another module holds."""
+    index = options.index
+    if index is None or index.mention_pattern() is None:
+        return []
+    try:
+        with phase("read"):
+            data = read_bytes(path)
+    except SourceError:
+        return []
+    with phase("prefilter"):
+        mentions = index.mentions(data)
+    return check_path(path, options, surveyed=True) if mentions else []
+
+
+def _pass_two_chunk(analyse: Sequence[str], mentioned: Sequence[str], options: RunOptions,
+                    surveyed: bool) -> Tuple[List[Diagnostic], Dict[str, float]]:
+    out: List[Diagnostic] = []
+    for p in analyse:
+        out.extend(check_path(p, options, surveyed))
+    for p in mentioned:
+        out.extend(_check_mentioned(p, options))
+    return out, take()
+
+
+def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> List[Diagnostic]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    diagnostics: List[Diagnostic] = []
+    orphans: List[str] = []
+    survey: Dict[str, int] = {}
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
+        try:
+            if options.index is None:
+                def build():
+                    # the main process summarises the files the index wants as the survey finds them
+                    from concurrent.futures import as_completed
+
+                    from pinlint.project_index import IndexBuilder
+
+                    builder = IndexBuilder(paths, options.root, options.sql_functions)
+                    size = max(1, min(256, len(paths) // (jobs * 4) or 1))
+                    chunks = {pool.submit(_survey_chunk, c, options): c
+                              for c in (paths[i: i + size] for i in range(0, len(paths), size))}
+                    for fut in as_completed(chunks):
+                        flags, timings = fut.result()
+                        merge(LAST_TIMINGS, timings)
+                        with phase("index"):
+                            for p, f in zip(chunks[fut], flags):
+                                survey[p] = f
+                                if f & _INDEX:
+                                    builder.add(p, known_wanted=True)
+                    warm = [pool.submit(_warm_up) for _ in range(jobs)]
+                    with phase("index"):
+                        for p in builder.extra:
+                            builder.add(p)
+                        built = builder.finish()
+                    for fut in warm:
+                        merge(LAST_TIMINGS, fut.result())
+                    return built
+
+                if options.cache_dir is not None:
+                    from pinlint.cache import cached_index
+
+                    index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
+                else:
+                    index = build()
+                options = replace(options, index=index)
+            merge(LAST_TIMINGS, take())
+            # pass 2: the files to analyse, a few per task, the costliest first (even load); then the
+            # files the survey let go (no survey when the index came from the cache: analyse all)
+            analyse = [p for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
+            analyse.sort(key=_size, reverse=True)
+            rest = [p for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
+            size = max(1, min(64, len(analyse) // (jobs * 8) or 1))
+            tasks = [(analyse[i: i + size], []) for i in range(0, len(analyse), size)]
+            rest_size = max(1, min(512, len(rest) // (jobs * 2) or 1))
+            tasks += [([], rest[i: i + rest_size]) for i in range(0, len(rest), rest_size)]
+            futures = [pool.submit(_pass_two_chunk, a, m, options, bool(survey)) for a, m in tasks]
+            for (a, m), fut in zip(tasks, futures):
+                try:
+                    found, timings = fut.result()
+                    diagnostics.extend(found)
+                    merge(LAST_TIMINGS, timings)
+                except BrokenProcessPool:
+                    orphans.extend(a)
+                    orphans.extend(p for p in m)
+        except KeyboardInterrupt:
+            _abandon(pool)
+            raise
+        except BrokenProcessPool:  # a worker died in pass 1: go file by file
+            orphans = list(paths)
+    if orphans:
+        if options.index is None:
+            from pinlint.project_index import build_index
+
+            with phase("index"):
+                options = replace(options, index=build_index(paths, options.root, options.sql_functions))
+        diagnostics.extend(_check_isolated(orphans, options))
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 WORKER_DIED = "the worker process analysing this file died (a crash in the parser?); please report it"

@@ -1102,33 +1102,68 @@ def _names_module(function: str, module: str) -> bool:
     return any(function.startswith(".".join(parts[i:]) + ".") for i in range(len(parts)))
 
 
+def wants_index(path: str, data: bytes, name: str, sql_functions: Sequence[str] = ()) -> bool:
+    """Whether a file is summarised for the index: a module named in ``sql-functions``, a package
+    ``__init__`` that may re-export names, or a file whose bytes match ``INDEX_MARKERS``."""
+    wanted = any(_names_module(f, name) for f in sql_functions) or (
+        os.path.basename(path) == "__init__.py" and len(data) <= 64 * 1024 and b"import" in data)  # re-exports
+    return wanted or (len(data) <= MAX_INDEX_BYTES and INDEX_MARKERS.search(data))
+
+
+class IndexBuilder:
+    """Builds a ``ProjectIndex`` file by file (a parallel run adds files as the workers' survey
+    finds them), then links it."""
+
+    def __init__(self, paths: Sequence[str], root: str = ".", sql_functions: Sequence[str] = (), read=None) -> None:
+        if read is None:
+            from pinlint.read import read_bytes as read
+        self.read = read
+        self.root = root
+        self.sql_functions = tuple(sql_functions)
+        self.summaries: Dict[str, _Module] = {}  # by path, in any order
+        self.names: Dict[str, str] = {}
+        self.paths = list(paths)
+        #: project modules the run's files import, when the run names few files (``_surroundings``)
+        self.extra = _surroundings(paths, root) if len(paths) <= MAX_SURROUNDED else []
+
+    def add(self, path: str, known_wanted: bool = False) -> None:
+        """Summarise one file if it wants indexing (``known_wanted``: already decided from its bytes)."""
+        if not path.endswith((".py", ".pyi")):
+            return
+        name = self.names.get(path) or module_name(path, self.root)
+        try:
+            data = self.read(path)
+        except Exception:
+            return
+        if not known_wanted and not wants_index(path, data, name, self.sql_functions):
+            return
+        mod = summarise(path, data, name)
+        if mod is not None:
+            self.summaries[path] = mod
+
+    def finish(self) -> ProjectIndex:
+        """Link the summaries, in the order of the run's files (whatever order they were added in):
+        when two files have one module name (``x.py`` and ``x.pyi``), the first one counts."""
+        modules: Dict[str, _Module] = {}
+        for path in self.paths + self.extra:
+            if not path.endswith((".py", ".pyi")):
+                continue
+            if path not in self.names:
+                self.names[path] = module_name(path, self.root)
+            mod = self.summaries.get(path)
+            if mod is not None and mod.name not in modules:
+                modules[mod.name] = mod
+        return link(modules, [os.path.abspath(p) for p in self.paths], self.sql_functions, self.names)
+
+
 def build_index(paths: Sequence[str], root: str = ".", sql_functions: Sequence[str] = (),
                 read=None) -> ProjectIndex:
     """Index the Python files among ``paths`` (the run's discovered files) and of the packages they
     belong to. Cheap: a byte regex first, then ``ast.parse`` of the files that match it."""
-    if read is None:
-        from pinlint.read import read_bytes as read
-    modules: Dict[str, _Module] = {}
-    names: Dict[str, str] = {}
-    all_files: List[str] = [os.path.abspath(p) for p in paths]
-    extra = _surroundings(paths, root) if len(paths) <= MAX_SURROUNDED else []
-    for path in list(paths) + extra:
-        if not path.endswith((".py", ".pyi")):
-            continue
-        name = module_name(path, root)
-        names[path] = name
-        try:
-            data = read(path)
-        except Exception:
-            continue
-        wanted = any(_names_module(f, name) for f in sql_functions) or (
-            os.path.basename(path) == "__init__.py" and len(data) <= 64 * 1024 and b"import" in data)  # re-exports
-        if not wanted and (len(data) > MAX_INDEX_BYTES or not INDEX_MARKERS.search(data)):
-            continue
-        mod = summarise(path, data, name)
-        if mod is not None and name not in modules:
-            modules[name] = mod
-    return link(modules, all_files, sql_functions, names)
+    builder = IndexBuilder(paths, root, sql_functions, read)
+    for path in list(paths) + builder.extra:
+        builder.add(path)
+    return builder.finish()
 
 
 def index_source(path: str, data: bytes, root: str = ".", sql_functions: Sequence[str] = ()) -> ProjectIndex:
@@ -1188,6 +1223,12 @@ def _large_literal(data: bytes) -> bool:
                 return True
             pos = data.find(quote, end + 3)
     return any(len(line) > LARGE_STATEMENT_BYTES for line in data.split(b"\n"))
+
+
+def assembled_or_large(data: bytes) -> bool:
+    """SQL a file's bytes may hold without a marker: a ``.sql`` file loaded by name, a statement
+    assembled from parts, a literal large enough to be PIN191 (``may_reach`` without the index)."""
+    return _assembled_sql(data) or _large_literal(data)
 
 
 def may_reach(data: bytes, index: Optional[ProjectIndex]) -> bool:

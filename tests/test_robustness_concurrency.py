@@ -59,10 +59,10 @@ def test_a_worker_that_dies_is_reported_and_the_others_finish(write, tmp_path, m
 
     real_check_path = engine.check_path
 
-    def dying_check_path(path, opts):
+    def dying_check_path(path, opts, *args, **kwargs):
         if path.endswith("_die.py") and multiprocessing.parent_process() is not None:
             os._exit(3)  # the worker vanishes, as on a crash in native code
-        return real_check_path(path, opts)
+        return real_check_path(path, opts, *args, **kwargs)
 
     monkeypatch.setattr(engine, "check_path", dying_check_path)
     got = engine.check_paths(paths, options, jobs=2)
