@@ -408,8 +408,10 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             analyse = [p for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
             analyse.sort(key=_size, reverse=True)
             rest = [p for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
-            size = max(1, min(64, len(analyse) // (jobs * 8) or 1))
-            tasks = [(analyse[i: i + size], []) for i in range(0, len(analyse), size)]
+            # dealt round-robin from the largest down: every task gets a share of the costly files
+            # (few tasks: each one carries the options, index included)
+            n = max(1, min(len(analyse), jobs * 4, (len(analyse) + 7) // 8))
+            tasks = [(analyse[i::n], []) for i in range(n)]
             rest_size = max(1, min(512, len(rest) // (jobs * 2) or 1))
             tasks += [([], rest[i: i + rest_size]) for i in range(0, len(rest), rest_size)]
             futures = [pool.submit(_pass_two_chunk, a, m, options, bool(survey)) for a, m in tasks]

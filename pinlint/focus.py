@@ -2,8 +2,9 @@
 
 parse -> **focus** -> libcst. A file that reaches libcst holds SQL or driver configuration somewhere,
 usually in a few functions of a long module. libcst costs about ten times what CPython's parser does,
-so the statements that cannot matter are blanked out (their lines become empty: every line keeps its
-number and every kept line its text, so positions, ``# noqa`` comments and messages do not change).
+so the statements that cannot matter are blanked out: each becomes one empty string statement over the
+same lines (three double quotes on its first and last line, nothing between), so every line keeps its number and
+every kept line its text, and positions, ``# noqa`` comments and messages do not change.
 
 What is kept:
 
@@ -181,8 +182,15 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     if blanked < (1 - MAX_KEPT_SHARE) * len(lines):
         return None
     for first, last in blank:
+        cr = "\r" if lines[first - 1].endswith("\r") else ""
+        indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
         for row in range(first - 1, last):
-            lines[row] = "\r" if lines[row].endswith("\r") else ""
+            lines[row] = cr
+        if last > first:
+            # one string statement over the same lines: a single token for libcst, where blank lines
+            # would each become a node
+            lines[first - 1] = indent + '"""' + cr
+            lines[last - 1] = '"""' + cr
     blanked_nodes = [u.node for u in units if (u.start, u.end) in set(blank)]
     return Focused("\n".join(lines), frozenset(id(n) for n in blanked_nodes))
 
