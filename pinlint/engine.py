@@ -297,22 +297,26 @@ def _survey(path: str, options: RunOptions) -> int:
     except SourceError:
         return _ANALYSE  # pass 2 reports it
     flags = 0
+    from pinlint.prefilter import may_matter
+
+    lowered = data.lower()
     with phase("prefilter"):
+        matters = may_matter(data, lowered)
         if not options.use_prefilter or path.endswith(".sql"):
             flags |= _ANALYSE
         else:
             from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
-            from pinlint.prefilter import may_matter
             from pinlint.project_index import assembled_or_large
 
-            if may_matter(data) or assembled_or_large(data) or (
-                    UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
+            if matters or assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
     if path.endswith((".py", ".pyi")):
         from pinlint.project_index import module_name, wants_index
 
         with phase("index"):
-            if wants_index(path, data, module_name(path, options.root), options.sql_functions):
+            # without any family's markers, the session-SQL ones (which cover the index's hazard
+            # markers) are absent too: only a wrapper can make the file worth indexing
+            if wants_index(path, data, module_name(path, options.root), options.sql_functions, lowered, matters):
                 flags |= _INDEX
     return flags
 

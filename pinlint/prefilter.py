@@ -109,9 +109,58 @@ def families_hit(data: bytes) -> FrozenSet[str]:
     return frozenset(f for f in FAMILY_MARKERS if _markers(f).search(lowered))
 
 
-def may_matter(data: bytes) -> bool:
-    lowered = data.lower()
-    return any(_markers(f).search(lowered) for f in FAMILY_MARKERS)
+#: starts shared by several families' statement regexes (``_KEYWORDS`` follows them)
+_SHARED_STARTS = (rb"[\"'`;]\s*", rb"\*/\s*", rb"--[^\n]*\n\s*")
+
+
+class _AnyFamily:
+    """Every family's markers at once (``may_matter``): the plain words grouped under a shared
+    substring where several have one (one scan of the file for the group, the words only when it
+    occurs), then the regexes."""
+
+    #: substrings shared by several marker words
+    GROUPS = (b"server", b"create_", b"listen", b"connect", b"max_", b"prepare", b"options=", b"pool")
+
+    def __init__(self) -> None:
+        words = sorted({w for f in FAMILY_MARKERS for w in _markers(f).words})
+        self.grouped = [(g, tuple(w for w in words if g in w)) for g in self.GROUPS]
+        self.grouped = [(g, ws) for g, ws in self.grouped if ws]
+        taken = {w for _, ws in self.grouped for w in ws}
+        self.single = tuple(w for w in words if w not in taken)
+        # Regexes that share a start (a quote, the end of a comment) are merged into one with their
+        # keyword groups as alternatives; the others stay apart (one alternation of unrelated regexes
+        # would be slower: each starts with a literal or a rare character, which the regex engine only
+        # searches for quickly on its own).
+        merged: Dict[bytes, List[bytes]] = {}
+        self.regexes = []
+        for r in (r for f in FAMILY_MARKERS for r in _markers(f).regexes):
+            start = next((p for p in _SHARED_STARTS if r.pattern.startswith(p)), None)
+            if start is None or r.flags & re.IGNORECASE:
+                self.regexes.append(r)
+            else:
+                merged.setdefault(start, []).append(r.pattern[len(start):])
+        for start, rests in merged.items():
+            self.regexes.insert(0, re.compile(start + b"(?:" + b"|".join(rests) + b")"))
+
+    def search(self, lowered: bytes) -> bool:
+        for group, words in self.grouped:
+            if group in lowered and any(w in lowered for w in words):
+                return True
+        if any(w in lowered for w in self.single):
+            return True
+        return any(r.search(lowered) for r in self.regexes)
+
+
+_any_family: Optional[_AnyFamily] = None
+
+
+def may_matter(data: bytes, lowered: Optional[bytes] = None) -> bool:
+    """Stage 1: whether any rule family's byte markers occur in ``data`` (``lowered``: its lower-cased
+    form, if the caller has it)."""
+    global _any_family
+    if _any_family is None:
+        _any_family = _AnyFamily()
+    return _any_family.search(data.lower() if lowered is None else lowered)
 
 
 # -- stage 2: the statement's shape -------------------------------------------------------------------

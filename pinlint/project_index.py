@@ -76,10 +76,16 @@ class _IndexMarkers:
     its constants or returned strings can be hazardous SQL."""
 
     @staticmethod
-    def search(data: bytes) -> bool:
-        lowered = data.lower()
+    def search(data: bytes, lowered: Optional[bytes] = None, session_sql: bool = True) -> bool:
+        """``lowered``: ``data.lower()`` if the caller has it. ``session_sql=False``: the caller knows
+        that the prefilter's session-SQL byte markers do not occur (they cover every hazard marker
+        here), so only a wrapper can make the file worth indexing."""
+        if lowered is None:
+            lowered = data.lower()
         if may_wrap(lowered):
             return True
+        if not session_sql:
+            return False
         if not any(w in lowered for w in _INDEX_WORDS) and _INDEX_RE.search(lowered) is None:
             return False
         from pinlint.prefilter import REFINERS
@@ -1102,12 +1108,14 @@ def _names_module(function: str, module: str) -> bool:
     return any(function.startswith(".".join(parts[i:]) + ".") for i in range(len(parts)))
 
 
-def wants_index(path: str, data: bytes, name: str, sql_functions: Sequence[str] = ()) -> bool:
+def wants_index(path: str, data: bytes, name: str, sql_functions: Sequence[str] = (),
+                lowered: Optional[bytes] = None, session_sql: bool = True) -> bool:
     """Whether a file is summarised for the index: a module named in ``sql-functions``, a package
-    ``__init__`` that may re-export names, or a file whose bytes match ``INDEX_MARKERS``."""
+    ``__init__`` that may re-export names, or a file whose bytes match ``INDEX_MARKERS`` (``lowered``
+    and ``session_sql`` as there)."""
     wanted = any(_names_module(f, name) for f in sql_functions) or (
         os.path.basename(path) == "__init__.py" and len(data) <= 64 * 1024 and b"import" in data)  # re-exports
-    return wanted or (len(data) <= MAX_INDEX_BYTES and INDEX_MARKERS.search(data))
+    return wanted or (len(data) <= MAX_INDEX_BYTES and INDEX_MARKERS.search(data, lowered, session_sql))
 
 
 class IndexBuilder:
