@@ -96,6 +96,21 @@ def large_statement(text: str) -> bool:
         len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES
 
 
+def _shown(path: str) -> str:
+    """A path as messages show it: relative to the working directory when it is under it (the same
+    text whether the run named the file or found it in a directory)."""
+    import os
+
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive (Windows)
+            return path
+        if not rel.startswith(".."):
+            return rel.replace(os.sep, "/")
+    return path.replace(os.sep, "/")
+
+
 def reached(finding: Finding, site: SqlSite) -> Optional[Finding]:
     """A finding on SQL written elsewhere in the project (a constant, a function returning SQL) or sent
     through a project wrapper: it is reported at this call site and names the other place; a ``# noqa``
@@ -107,12 +122,12 @@ def reached(finding: Finding, site: SqlSite) -> Optional[Finding]:
     for origin in site.via:
         if "*" in origin.noqa or any(code.startswith(c) for c in origin.noqa):
             return None
-        notes.append(f"SQL text from `{origin.what}` at {origin.where}")
+        notes.append(f"SQL text from `{origin.what}` at {_shown(origin.path)}:{origin.line}")
     wrapper = site.wrapper
     if wrapper is not None:
         if "*" in wrapper.noqa or any(code.startswith(c) for c in wrapper.noqa):
             return None
-        notes.append(f"sent by `{wrapper.name}()` at {wrapper.path}:{wrapper.line}")
+        notes.append(f"sent by `{wrapper.name}()` at {_shown(wrapper.path)}:{wrapper.line}")
     return replace(finding, message=f"{finding.message} ({'; '.join(notes)})")
 
 

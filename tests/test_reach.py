@@ -137,6 +137,11 @@ def test_single_file_run_still_sees_its_package(project, run_pinlint):
     result = run_pinlint("check", "--output-format", "json", "--no-cache", "--select", "PIN1", "myapp/main.py",
                          cwd=project)
     assert [(d["location"]["row"], d["code"]) for d in _json(result)] == [(4, "PIN151")]
+    # the message names the other module the same way as a run over the directory does
+    whole = run_pinlint("check", "--output-format", "json", "--no-cache", "--select", "PIN1", ".", cwd=project)
+    assert [d["message"] for d in _json(result)] == [d["message"] for d in _json(whole)
+                                                     if d["filename"] == "myapp/main.py"]
+    assert "at myapp/sql.py:" in _json(result)[0]["message"]
 
 
 def test_prefilter_passes_files_that_name_indexed_sql(project):
