@@ -280,22 +280,23 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
 # -- a parallel run ----------------------------------------------------------------------------------
 #
 # Pass 1 (workers): every file's bytes are read once and surveyed without the project index: can the
-# file produce a finding by what it shows (the prefilter's byte markers), and does the index want it?
-# The main process then summarises only the files the index wants and links the index, while the
-# workers load the analysis modules. Pass 2 (workers): the files that passed the survey are analysed;
+# file produce a finding by what it shows (the prefilter's byte markers), and does the index want it
+# (then the worker summarises it: plain data, small to send)? The main process links the index while
+# the workers load the analysis modules. Pass 2 (workers): the files that passed the survey are analysed;
 # the others are only searched for names the index knows hold SQL (``ProjectIndex.mentions``).
 
 #: survey flags
 _ANALYSE, _INDEX = 1, 2
 
 
-def _survey(path: str, options: RunOptions) -> int:
+def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
+    """A file's survey flags, and its index summary when the index wants it."""
     count("files")
     try:
         with phase("read"):
             data = read_bytes(path)
     except SourceError:
-        return _ANALYSE  # pass 2 reports it
+        return _ANALYSE, None  # pass 2 reports it
     flags = 0
     from pinlint.prefilter import may_matter
 
@@ -310,18 +311,21 @@ def _survey(path: str, options: RunOptions) -> int:
 
             if matters or assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
+    summary = None
     if path.endswith((".py", ".pyi")):
-        from pinlint.project_index import module_name, wants_index
+        from pinlint.project_index import module_name, summarise, wants_index
 
         with phase("index"):
             # without any family's markers, the session-SQL ones (which cover the index's hazard
             # markers) are absent too: only a wrapper can make the file worth indexing
-            if wants_index(path, data, module_name(path, options.root), options.sql_functions, lowered, matters):
+            name = module_name(path, options.root)
+            if wants_index(path, data, name, options.sql_functions, lowered, matters):
                 flags |= _INDEX
-    return flags
+                summary = summarise(path, data, name)
+    return flags, summary
 
 
-def _survey_chunk(paths: Sequence[str], options: RunOptions) -> Tuple[List[int], Dict[str, float]]:
+def _survey_chunk(paths: Sequence[str], options: RunOptions) -> Tuple[List[Tuple[int, object]], Dict[str, float]]:
     return [_survey(p, options) for p in paths], take()
 
 
@@ -373,7 +377,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
         try:
             if options.index is None:
                 def build():
-                    # the main process summarises the files the index wants as the survey finds them
+                    # the workers summarise the files the index wants; the main process links them
                     from concurrent.futures import as_completed
 
                     from pinlint.project_index import IndexBuilder
@@ -383,13 +387,12 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     chunks = {pool.submit(_survey_chunk, c, options): c
                               for c in (paths[i: i + size] for i in range(0, len(paths), size))}
                     for fut in as_completed(chunks):
-                        flags, timings = fut.result()
+                        results, timings = fut.result()
                         merge(LAST_TIMINGS, timings)
-                        with phase("index"):
-                            for p, f in zip(chunks[fut], flags):
-                                survey[p] = f
-                                if f & _INDEX:
-                                    builder.add(p, known_wanted=True)
+                        for p, (f, summary) in zip(chunks[fut], results):
+                            survey[p] = f
+                            if f & _INDEX:
+                                builder.add_summary(p, summary)  # type: ignore[arg-type]
                     warm = [pool.submit(_warm_up) for _ in range(jobs)]
                     with phase("index"):
                         for p in builder.extra:

@@ -329,7 +329,8 @@ EMPTY_INDEX = ProjectIndex()
 @dataclass
 class _Function:
     key: str  # "f", "Class.m", "outer.inner"
-    node: ast.AST
+    #: the line of the ``def`` (the function's tree is not kept: summaries must stay small)
+    line: int
     params: List[str]
     method: bool
     cls: Optional[str]
@@ -503,7 +504,7 @@ class _Summariser:
         params = [a.arg for a in (*args.posonlyargs, *args.args)]
         decorators = {_dotted(d) for d in node.decorator_list}
         method = in_class and "staticmethod" not in decorators
-        fn = _Function(key, node, params, method, ".".join(n for _, n in self.stack) if in_class else None)
+        fn = _Function(key, node.lineno, params, method, ".".join(n for _, n in self.stack) if in_class else None)
         fn.params_kw = [a.arg for a in args.kwonlyargs]  # type: ignore[attr-defined]
         if key in self.mod.functions:
             self.ambiguous.add(key)
@@ -512,7 +513,8 @@ class _Summariser:
         self.stack.append(("function", node.name))
         self.body(node.body)
         self.stack.pop()
-        fn.locals = self.locals  # type: ignore[attr-defined]
+        # local bindings are read again only to evaluate what the function returns
+        fn.locals = self.locals if fn.returns else {}  # type: ignore[attr-defined]
         self.func, self.locals = outer_func, outer_locals
 
     # assignments
@@ -817,7 +819,7 @@ class _Linker:
             position = fn.params.index(param) - (1 if fn.method else 0)
             if position < 0:
                 return False
-            noqa = mod.noqa.get(line, frozenset()) | mod.noqa.get(fn.node.lineno, frozenset())
+            noqa = mod.noqa.get(line, frozenset()) | mod.noqa.get(fn.line, frozenset())
             w = Wrapper(qual, position, param, fn.method, mod.path, line, transform, noqa)
             found[qual] = (mod, fn, w)
             if fn.method:
@@ -829,7 +831,7 @@ class _Linker:
             located = self.locate_qualified(extra)
             fn = located[0].functions.get(located[1]) if located is not None else None
             if located is not None and fn is not None and len(fn.params) > (1 if fn.method else 0):
-                wrap(located[0], fn, fn.params[1 if fn.method else 0], "", fn.node.lineno)
+                wrap(located[0], fn, fn.params[1 if fn.method else 0], "", fn.line)
             else:
                 # not in the run (or not parsable): the first argument is SQL, by configuration
                 self.configured[extra] = Wrapper(extra, 0, "sql", False, "sql-functions setting", 0)
@@ -973,7 +975,7 @@ def link(modules: Dict[str, _Module], all_files: Iterable[str] = (), sql_functio
             if result is None or not any(_interesting(t) for t, _ in result):
                 continue
             texts = tuple(SqlText(t, mod.path, line, f"{fn.key}()", _noqa_for(mod, line, line)
-                                  | mod.noqa.get(fn.node.lineno, frozenset())) for t, line in result)
+                                  | mod.noqa.get(fn.line, frozenset())) for t, line in result)
             returns[f"{mod.name}.{fn.key}"] = texts
             if fn.method:
                 method_texts.setdefault(short, texts)
@@ -1146,6 +1148,11 @@ class IndexBuilder:
         if not known_wanted and not wants_index(path, data, name, self.sql_functions):
             return
         mod = summarise(path, data, name)
+        if mod is not None:
+            self.summaries[path] = mod
+
+    def add_summary(self, path: str, mod: Optional[_Module]) -> None:
+        """A file summarised elsewhere (a worker of a parallel run: ``summarise``)."""
         if mod is not None:
             self.summaries[path] = mod
 
