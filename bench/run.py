@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -71,15 +70,20 @@ def ensure_ruff() -> str:
 
 
 def timed(cmd, cwd, env=None):
-    """Wall time of one run and the peak RSS of the child, in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time of one run, the peak RSS of the child (its own, read with wait4: not the largest of
+    all children so far, which RUSAGE_CHILDREN would give), in MB, and its output."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        proc = subprocess.CompletedProcess(cmd, child.returncode, out.read().decode(), err.read().decode())
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return wall, max(peak, before) / 1024, proc
+    return wall, usage.ru_maxrss / 1024, proc
 
 
 def median(cmd, cwd, runs, env=None, before_each=None):
