@@ -264,15 +264,8 @@ def rules_(as_json: bool) -> None:
         click.echo(f"{s.code}  {s.name:<{width}}  {targets:<20}  {s.summary}")
 
 
-#: Cyclic garbage collection thresholds for a run: the parsers allocate millions of short-lived
-#: objects, and with the default (700) the collector keeps rescanning the live syntax trees (a third
-#: of the index build's time on Django). Reference counting frees trees as files are done.
-GC_THRESHOLD = (100_000, 50, 100)
-
-
 def main() -> None:
-    import gc
+    from pinlint.engine import tune_gc
 
-    gc.freeze()  # what the imports created is never garbage
-    gc.set_threshold(*GC_THRESHOLD)
+    tune_gc()
     cli(prog_name="pinlint")
