@@ -268,4 +268,13 @@ def main() -> None:
     from pinlint.engine import tune_gc
 
     tune_gc()
-    cli(prog_name="pinlint")
+    try:
+        cli(prog_name="pinlint")
+    except SystemExit as exc:
+        if exc.code != 130:
+            raise
+        # interrupted: the workers are stopped already. Skip the interpreter's exit hooks, where the
+        # process pool's machinery may write to a pipe it has closed and print a traceback.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
