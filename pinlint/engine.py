@@ -10,7 +10,7 @@ import fnmatch
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -133,17 +133,15 @@ def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
 
 
 def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
-    from pinlint.parse import ParseFailure, parse
+    from functools import partial
 
+    from pinlint.focus import focus as focus_on
+    from pinlint.parse import ParseFailure, parse
     from pinlint.project_index import index_for
 
     index = index_for(filename, text, options)
-    focus = None
-    if options.use_prefilter:
-        from pinlint.focus import focus as focus_on
-
-        def focus(tree):
-            return focus_on(text, tree, index)
+    # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)
+    focus = partial(focus_on, text, index=index) if options.use_prefilter else None
 
     try:
         count("parsed with libcst")

@@ -134,12 +134,15 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
             unit.words = words(unit.start, unit.end)
         return unit.words
 
-    def seeded(first: int, last: int) -> bool:
-        return has_hit(first, last) or bool(known and not known.isdisjoint(words(first, last)))
+    def seeded(first: int, last: int, found: Optional[Set[str]] = None) -> bool:
+        """A marker on these lines, or a name the index knows (``found``: the lines' words, if known)."""
+        if has_hit(first, last):
+            return True
+        return bool(known) and not known.isdisjoint(words(first, last) if found is None else found)
 
     for unit in units:
         if not unit.children:
-            unit.kept = has_hit(unit.start, unit.end) or bool(known and not known.isdisjoint(unit_words(unit)))
+            unit.kept = seeded(unit.start, unit.end, unit_words(unit) if known else None)
     for unit in units:
         if unit.children:  # a class: kept when a method or its own lines (header, attributes) hit
             unit.kept = any(c.kept for c in unit.children) or any(seeded(a, b) for a, b in _own_ranges(unit))
@@ -166,22 +169,16 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
         if (u.name in referenced and not _dunder(u.name)) or not assigned.isdisjoint(unit_words(u)):
             _keep(u)
 
-    blank: List[Tuple[int, int]] = []
-    for unit in units:
-        if unit.parent is None and not unit.kept:
-            blank.append((unit.start, unit.end))
-        elif unit.parent is not None and unit.parent.kept and not unit.kept:
-            blank.append((unit.start, unit.end))
+    blank = [u for u in units if not u.kept and (u.parent is None or u.parent.kept)]
     # a kept class whose body would be left with no statement stays whole
     for unit in units:
         if unit.children and unit.kept and not any(c.kept for c in unit.children):
-            node = unit.node
-            if all(isinstance(s, _DEFS) for s in node.body):  # type: ignore[attr-defined]
-                blank = [(a, b) for a, b in blank if not (unit.start <= a and b <= unit.end)]
-    blanked = sum(b - a + 1 for a, b in blank)
-    if blanked < (1 - MAX_KEPT_SHARE) * len(lines):
+            if all(isinstance(s, _DEFS) for s in unit.node.body):  # type: ignore[attr-defined]
+                blank = [u for u in blank if u.parent is not unit]
+    if sum(u.end - u.start + 1 for u in blank) < (1 - MAX_KEPT_SHARE) * len(lines):
         return None
-    for first, last in blank:
+    for unit in blank:
+        first, last = unit.start, unit.end
         cr = "\r" if lines[first - 1].endswith("\r") else ""
         indent = lines[first - 1][: len(lines[first - 1]) - len(lines[first - 1].lstrip(" \t"))]
         for row in range(first - 1, last):
@@ -191,18 +188,16 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
             # would each become a node
             lines[first - 1] = indent + '"""' + cr
             lines[last - 1] = '"""' + cr
-    blanked_nodes = [u.node for u in units if (u.start, u.end) in set(blank)]
-    return Focused("\n".join(lines), frozenset(id(n) for n in blanked_nodes))
+    return Focused("\n".join(lines), frozenset(id(u.node) for u in blank))
 
 
 def _assembled_large(text: str) -> bool:
     """A literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``:
     its lines are not all markers, so such files are parsed whole."""
-    from pinlint.project_index import _REPEATED, _TIMES_NUMBER, _TRIPLE_TIMES, _large_literal
+    from pinlint.project_index import _large_literal, _repeated_large
 
     data = text.encode("utf-8", "surrogatepass")
-    return _large_literal(data) or (_TIMES_NUMBER.search(data) is not None and (
-        _REPEATED.search(data) is not None or _TRIPLE_TIMES.search(data) is not None))
+    return _large_literal(data) or _repeated_large(data)
 
 
 def _dunder(name: str) -> bool:

@@ -23,7 +23,6 @@ import ast
 import hashlib
 import os
 import re
-import textwrap
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1206,11 +1205,10 @@ _KEYWORD_ITEM = re.compile(  # matched on lower-cased bytes
     rb"""["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,\s*[rbfu]*["']""")
 
 
-def _assembled_sql(data: bytes) -> bool:
-    if b".sql" in data.lower() and _SQL_FILE_NAME.search(data):
-        return True
+def _repeated_large(data: bytes) -> bool:
+    """``"..." * N`` (or a triple-quoted string times N) longer than LARGE_STATEMENT_BYTES."""
     if _TIMES_NUMBER.search(data) is None:  # cheap: no ``* NN`` at all
-        return b".join(" in data and _KEYWORD_ITEM.search(data.lower()) is not None
+        return False
     for times in _QUOTE_TIMES.finditer(data):  # a string literal right before ``* NN``: read its line
         line_start = data.rfind(b"\n", 0, times.start()) + 1
         for m in _REPEATED.finditer(data, max(line_start, times.start() - 410), times.end()):
@@ -1220,7 +1218,13 @@ def _assembled_sql(data: bytes) -> bool:
         for m in _REPEATED_TRIPLE.finditer(data):
             if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
                 return True
-    return b".join(" in data and _KEYWORD_ITEM.search(data.lower()) is not None
+    return False
+
+
+def _assembled_sql(data: bytes) -> bool:
+    if b".sql" in data.lower() and _SQL_FILE_NAME.search(data):
+        return True
+    return _repeated_large(data) or (b".join(" in data and _KEYWORD_ITEM.search(data.lower()) is not None)
 
 
 def _large_literal(data: bytes) -> bool:
