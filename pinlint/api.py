@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
 from pinlint.config import Settings, apply_table, enabled_codes
-from pinlint.engine import RunOptions, check_source as _check_bytes
+from pinlint.pipeline.options import RunOptions
+from pinlint.pipeline.run import check_source as _check_bytes
 from pinlint.model import Diagnostic
 from pinlint.specs import load_specs
 

@@ -86,13 +86,14 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
           exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
           timings, no_prefilter) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
-    from pinlint import report
+    from pinlint.output import formats as report
     from pinlint.api import run_options
-    from pinlint.cache import resolve_cache_dir
+    from pinlint.pipeline.cache import resolve_cache_dir
     from pinlint.config import ConfigError, load_settings, validate_codes
-    from pinlint.discover import PathNotFound, discover
-    from pinlint.engine import check_paths, check_source
-    from pinlint.report import as_json, concise, full, statistics as stats, summary
+    from pinlint.pipeline.discover import PathNotFound, discover
+    from pinlint.pipeline.run import check_source
+    from pinlint.pipeline.schedule import check_paths
+    from pinlint.output.formats import as_json, concise, full, statistics as stats, summary
     from pinlint.specs import SpecError, load_specs
 
     try:
@@ -153,8 +154,8 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         checked_names = [str(f) for f in files]
         diags = check_paths(checked_names, options, jobs)
         if timings:
-            from pinlint.engine import LAST_TIMINGS
-            from pinlint.timings import render
+            from pinlint.pipeline.schedule import LAST_TIMINGS
+            from pinlint.pipeline.timings import render
 
             LAST_TIMINGS["discover"] += discovered - started
             click.echo(render(LAST_TIMINGS, time.perf_counter() - started, jobs or os.cpu_count() or 1), err=True)
@@ -162,7 +163,7 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     def lines_of(filename: str) -> Optional[List[str]]:
         if filename not in texts:
             try:
-                from pinlint.read import decode, read_bytes
+                from pinlint.pipeline.read import decode, read_bytes
 
                 texts[filename] = decode(read_bytes(filename)).splitlines()
             except Exception:
@@ -199,9 +200,9 @@ def _add_noqa(diags, options, quiet: bool) -> int:
     """``check --add-noqa``: comment every finding away, file by file; report what could not be."""
     from itertools import groupby
 
-    from pinlint.engine import check_source
-    from pinlint.noqa import add_noqa
-    from pinlint.read import SourceError
+    from pinlint.pipeline.run import check_source
+    from pinlint.output.noqa import add_noqa
+    from pinlint.pipeline.read import SourceError
 
     recheck_options = replace(options, cache_dir=None)
     added = files = 0
@@ -239,7 +240,7 @@ def _find_spec(code: str):
 @click.option("--json", "as_json", is_flag=True, help="Print the rule as JSON.")
 def rule(code: str, as_json: bool) -> None:
     """Show the documentation of a rule (by code, e.g. PIN101, or by name)."""
-    from pinlint.docs import render_rule, rule_json
+    from pinlint.output.docs import render_rule, rule_json
 
     spec = _find_spec(code)
     if spec is None:
@@ -251,7 +252,7 @@ def rule(code: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 def rules_(as_json: bool) -> None:
     """List every rule: code, name, targets, summary."""
-    from pinlint.docs import rule_json
+    from pinlint.output.docs import rule_json
     from pinlint.specs import load_specs
 
     specs = load_specs()
@@ -265,7 +266,7 @@ def rules_(as_json: bool) -> None:
 
 
 def main() -> None:
-    from pinlint.engine import tune_gc
+    from pinlint.pipeline.run import tune_gc
 
     tune_gc()
     try:

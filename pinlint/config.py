@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from pinlint.discover import DEFAULT_EXCLUDES
+from pinlint.pipeline.discover import DEFAULT_EXCLUDES
 from pinlint.targets import POOL_MODES, TARGET_CHOICES, PgBouncerOptions, RdsProxyOptions, TargetSet
 
 OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")

@@ -9,8 +9,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import libcst as cst
 
 from pinlint.checks import MODULE_CHECKS, SITE_CLAIMS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
-from pinlint.dialect import effective as effective_dialect
-from pinlint.extract import Facts, SqlSite
+from pinlint.facts.dialect import effective as effective_dialect
+from pinlint.facts.extract import Facts, SqlSite
 from pinlint.specs import RuleSpec
 from pinlint.targets import TargetSet, consequence, select_effects
 
@@ -90,7 +90,7 @@ def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: Ta
 
 def large_statement(text: str) -> bool:
     """More static text than RDS Proxy takes without pinning (holes count for nothing)."""
-    from pinlint.project_index import HOLE, LARGE_STATEMENT_BYTES
+    from pinlint.facts.index import HOLE, LARGE_STATEMENT_BYTES
 
     return len(text) > LARGE_STATEMENT_BYTES // 4 and \
         len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES
@@ -144,7 +144,7 @@ def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -
         if name in specs:
             claimed |= claim(facts, targets)
     for site in facts.sql_sites:
-        # a rule sees the sites of its spec's dialect (pinlint.dialect.effective: code, config, PostgreSQL)
+        # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
         hazard = HAZARD_RES.get(dialect or "")
         if hazard is None or not (hazard.search(site.text) or large_statement(site.text)) or id(site.node) in claimed:

@@ -78,8 +78,8 @@ class Plugin:
             return None
 
     def run(self) -> Iterator[Result]:
-        from pinlint.discover import _excluded_with_parents
-        from pinlint.engine import check_source
+        from pinlint.pipeline.discover import _excluded_with_parents
+        from pinlint.pipeline.run import check_source
 
         stdin = self.filename in ("-", "stdin", "<stdin>")
         directory = os.getcwd() if stdin else os.path.dirname(os.path.abspath(self.filename))

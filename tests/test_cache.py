@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import pinlint.parse
-from pinlint.cache import dump_diagnostic, load_diagnostic, read_entry
+import pinlint.pipeline.parse
+from pinlint.pipeline.cache import dump_diagnostic, load_diagnostic, read_entry
 from pinlint.cli import cli
 from pinlint.model import Diagnostic, Edit, Fix, Position
 
@@ -20,13 +20,13 @@ MULTI = 'import psycopg\n\ndef f(conn):\n    conn.execute("""\n        LISTEN jo
 def parses(monkeypatch):
     """Count the files pinlint parses (the engine looks ``parse`` up on each file)."""
     seen = []
-    real = pinlint.parse.parse
+    real = pinlint.pipeline.parse.parse
 
     def counting(text, *args, **kwargs):
         seen.append(text)
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(pinlint.parse, "parse", counting)
+    monkeypatch.setattr(pinlint.pipeline.parse, "parse", counting)
     return seen
 
 
@@ -66,11 +66,11 @@ def index_entries(directory: Path):
 
 
 def test_project_index_is_reused_until_a_file_changes(project, monkeypatch):
-    import pinlint.project_index
+    import pinlint.facts.index
 
     builds = []
-    real = pinlint.project_index.build_index
-    monkeypatch.setattr(pinlint.project_index, "build_index", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = pinlint.facts.index.build_index
+    monkeypatch.setattr(pinlint.facts.index, "build_index", lambda *a, **k: builds.append(1) or real(*a, **k))
     first = check("--output-format", "json")
     second = check("--output-format", "json")
     assert first == second and len(builds) == 1
@@ -99,13 +99,13 @@ def test_second_run_parses_nothing(project, parses):
 
 
 def test_unchanged_tree_reads_no_file(project, parses, monkeypatch):
-    import pinlint.read
+    import pinlint.pipeline.read
 
     first = check("--output-format", "json")
     assert len(run_entries(project / ".pinlint_cache")) == 1
     reads = []
-    real = pinlint.read.read_bytes
-    monkeypatch.setattr(pinlint.read, "read_bytes", lambda p: reads.append(p) or real(p))
+    real = pinlint.pipeline.read.read_bytes
+    monkeypatch.setattr(pinlint.pipeline.read, "read_bytes", lambda p: reads.append(p) or real(p))
     parses.clear()
     assert check("--output-format", "json") == first
     assert parses == [] and reads == []
@@ -124,7 +124,7 @@ def test_touched_file_misses_the_run_record_but_not_the_file_entries(project, pa
 
 
 def test_only_the_last_run_records_are_kept(project, write):
-    from pinlint.cache import RUNS_KEPT
+    from pinlint.pipeline.cache import RUNS_KEPT
 
     for i in range(RUNS_KEPT + 3):
         write("extra.py", f"X = {i}\n")

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from pinlint.model import Diagnostic, Position
-from pinlint.report import github
+from pinlint.output.formats import github
 from tests.conftest import ROOT
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

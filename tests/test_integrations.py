@@ -141,7 +141,7 @@ def test_pre_commit_try_repo(hook_repo, tmp_path):
     (project / "legacy").mkdir()
     (project / "legacy" / "old.py").write_text(LEAK, encoding="utf-8")
     (project / "README.txt").write_text("SET search_path TO app\n", encoding="utf-8")
-    from pinlint.discover import SOURCE_SUFFIXES
+    from pinlint.pipeline.discover import SOURCE_SUFFIXES
 
     sql_files = ".sql" in SOURCE_SUFFIXES  # SQL file support: pre-commit must pass .sql files too
     if sql_files:

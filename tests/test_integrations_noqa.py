@@ -3,7 +3,7 @@
 import json
 
 from pinlint.model import Diagnostic, Position
-from pinlint.noqa import add_noqa
+from pinlint.output.noqa import add_noqa
 
 LEAK = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO app")\n'
 FIXED = LEAK.replace("SET search_path", "SET LOCAL search_path")

@@ -1,4 +1,4 @@
-"""Dialect choice per SQL site (pinlint.dialect), the config default, and the MySQL rules end to end."""
+"""Dialect choice per SQL site (pinlint.facts.dialect), the config default, and the MySQL rules end to end."""
 
 import textwrap
 
@@ -6,7 +6,7 @@ import pytest
 
 from pinlint.api import check_source
 from pinlint.config import ConfigError, Settings, apply_table
-from pinlint.dialect import MIXED, effective
+from pinlint.facts.dialect import MIXED, effective
 
 
 def codes(source, **kw):

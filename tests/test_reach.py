@@ -13,7 +13,7 @@ import pytest
 
 from pinlint.api import check_source
 from pinlint.config import ConfigError, Settings, apply_table
-from pinlint.project_index import build_index, index_source, may_reach
+from pinlint.facts.index import build_index, index_source, may_reach
 
 DB = '''
 import psycopg

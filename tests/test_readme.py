@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pinlint.docs import update_readme
+from pinlint.output.docs import update_readme
 from pinlint.specs import load_specs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_rule_table_is_current():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert update_readme(text, load_specs()) == text, "run: python -m pinlint.docs README.md"
+    assert update_readme(text, load_specs()) == text, "run: python -m pinlint.output.docs README.md"
 
 
 def test_readme_test_command_is_what_ci_runs():

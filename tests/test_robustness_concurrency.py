@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pinlint import engine
+from pinlint.pipeline import schedule as engine
 from pinlint.api import run_options
 from pinlint.config import Settings
 

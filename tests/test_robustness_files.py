@@ -10,9 +10,10 @@ import sys
 import pytest
 
 from pinlint.config import Settings
-from pinlint.discover import discover
-from pinlint.engine import check_paths, check_source
-from pinlint.read import MAX_FILE_BYTES, SourceError, read_bytes
+from pinlint.pipeline.discover import discover
+from pinlint.pipeline.run import check_source
+from pinlint.pipeline.schedule import check_paths
+from pinlint.pipeline.read import MAX_FILE_BYTES, SourceError, read_bytes
 
 LEAK = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO app")\n'
 #: where LEAK's finding is: row 4, the S of SET

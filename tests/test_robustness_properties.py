@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from pinlint.api import run_options
 from pinlint.config import Settings
-from pinlint.engine import check_source
-from pinlint.extract import extract
-from pinlint.parse import ParseFailure, parse
-from pinlint.strings import StringEvaluator
+from pinlint.pipeline.run import check_source
+from pinlint.facts.extract import extract
+from pinlint.pipeline.parse import ParseFailure, parse
+from pinlint.facts.strings import StringEvaluator
 
 OPTIONS = replace(run_options(Settings()), use_prefilter=False)
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,

@@ -15,8 +15,8 @@ import pytest
 
 from pinlint.api import check_source, run_options
 from pinlint.config import Settings, apply_table
-from pinlint.discover import discover
-from pinlint.engine import check_paths
+from pinlint.pipeline.discover import discover
+from pinlint.pipeline.schedule import check_paths
 from pinlint.specs import load_specs
 
 
@@ -84,11 +84,11 @@ def test_prefilter_never_hides_a_finding(spec, ex):
 
 @pytest.fixture
 def focus_always(monkeypatch):
-    """Blank out what cannot matter in every file, however small (pinlint/focus.py)."""
-    import pinlint.focus
+    """Blank out what cannot matter in every file, however small (pinlint/pipeline/focus.py)."""
+    import pinlint.pipeline.focus
 
-    monkeypatch.setattr(pinlint.focus, "MIN_LINES", 0)
-    monkeypatch.setattr(pinlint.focus, "MAX_KEPT_SHARE", 1.0)
+    monkeypatch.setattr(pinlint.pipeline.focus, "MIN_LINES", 0)
+    monkeypatch.setattr(pinlint.pipeline.focus, "MAX_KEPT_SHARE", 1.0)
 
 
 @pytest.mark.parametrize("spec, ex", list(_cases(valid=False)) + list(_cases(valid=True)))
@@ -105,7 +105,7 @@ def test_focus_never_hides_a_finding(spec, ex, focus_always):
 def test_focused_source_keeps_lines_and_parses(spec, ex, focus_always):
     import ast
 
-    from pinlint.focus import focus
+    from pinlint.pipeline.focus import focus
 
     for source in [ex.python_source(spec.dialect)] + list(ex.files.values()):
         try:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from pinlint.checks import ModuleContext, NodeVerdict
 from pinlint.checks.driverfacts import MISSING, DriverFacts, is_int, postgres_scheme
-from pinlint.extract import UNKNOWN, Facts
+from pinlint.facts.extract import UNKNOWN, Facts
 from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY, TargetSet
 
 

@@ -16,7 +16,7 @@ from urllib.parse import unquote_plus
 
 import libcst as cst
 
-from pinlint.extract import UNKNOWN, CallFact, Facts, dotted
+from pinlint.facts.extract import UNKNOWN, CallFact, Facts, dotted
 from pinlint.sql.statement import HOLE
 from pinlint.targets import TargetSet
 

@@ -25,7 +25,7 @@ from pinlint.checks.driverfacts import (
     qual_in,
     sqlalchemy_driver,
 )
-from pinlint.extract import DB_RECEIVER_RE, UNKNOWN, CallFact, Facts, dotted
+from pinlint.facts.extract import DB_RECEIVER_RE, UNKNOWN, CallFact, Facts, dotted
 from pinlint.sql.statement import HOLE
 from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY, TargetSet
 
@@ -639,7 +639,7 @@ def mysql_untracked_sets(text: str) -> Optional[List[str]]:
 
 def _site_dialect(site, targets: TargetSet) -> Optional[str]:
     try:
-        from pinlint.dialect import effective
+        from pinlint.facts.dialect import effective
     except ImportError:  # pragma: no cover - older core without configurable dialects
         return site.dialect if site.dialect in ("postgres", "mysql") else None
     return effective(site.dialect, getattr(targets, "dialect", None), getattr(site, "dialect_known", True))

@@ -1,7 +1,7 @@
 """Python string templates with unknown arguments: ``"SET x = %s" % v`` and ``"SET {} = 1".format(n)``.
 
 Each replacement field becomes ``HOLE`` (the text is unknown); escaped ``%%``, ``{{`` and ``}}`` become
-the character they stand for. No libcst here: the cheap index pass (pinlint/project_index.py) uses it.
+the character they stand for. No libcst here: the cheap index pass (pinlint/facts/index.py) uses it.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from pinlint.sql.templates import percent_format as _percent_format
 NameResolver = Callable[[cst.Name], Optional[cst.BaseExpression]]
 #: Resolves what the file alone cannot: an imported constant, a class attribute (``self.LOCK``,
 #: ``Q.LOCK``), a call to a function that returns SQL. Returns the text (HOLE for unknown parts) or None.
-#: Supplied by the extractor from the project index (pinlint.project_index).
+#: Supplied by the extractor from the project index (pinlint.facts.index).
 OtherResolver = Callable[[cst.BaseExpression], Optional[str]]
 
 MAX_DEPTH = 20

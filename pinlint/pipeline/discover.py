@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Iterable, List, Sequence
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".sql")  # .sql: SQL files, judged statement by statement (pinlint.sqlfile)
+SOURCE_SUFFIXES = (".py", ".pyi", ".sql")  # .sql: SQL files, judged statement by statement (pinlint.pipeline.sqlfile)
 
 DEFAULT_EXCLUDES = (
     ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache", ".nox",

@@ -1,221 +1,29 @@
-"""The pipeline for one file, and the parallel map over many.
+"""The run over many files: serial below a threshold, else two passes over a process pool.
 
-discover -> read -> prefilter -> decode -> parse once (libcst) -> extract facts -> classify SQL and
-evaluate rules -> locate (positions, only for files with findings) -> noqa -> diagnostics.
+Pass 1 (workers): every file's bytes are read once and surveyed without the project index. Pass 2: the
+files that passed are analysed (pinlint.pipeline.run); the others are only searched for names the
+index knows hold SQL. The result is sorted and does not depend on the number of workers.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from dataclasses import replace
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from pinlint.model import Diagnostic, Position
-from pinlint.read import SourceError, decode, read_bytes
-from pinlint.specs import RuleSpec, load_specs
-from pinlint.targets import TargetSet
-from pinlint.timings import count, merge, phase, take
+from pinlint.model import Diagnostic
+from pinlint.pipeline.options import RunOptions
+from pinlint.pipeline.read import SourceError, read_bytes
+from pinlint.pipeline.run import check_path, collecting_per_file, meta_diagnostic
+from pinlint.pipeline.timings import count, merge, phase, take
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ProcessPoolExecutor
 
-    from pinlint.project_index import ProjectIndex
-
-META_CODE = "PIN000"
 #: Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Everything a worker needs; picklable."""
-
-    targets: TargetSet
-    enabled: FrozenSet[str]
-    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-    root: str = "."
-    use_prefilter: bool = True
-    #: result cache directory (pinlint/cache.py); None: no cache
-    cache_dir: Optional[str] = None
-    #: cross-module SQL facts (pinlint/project_index.py), built by check_paths; None: index each file alone
-    index: Optional["ProjectIndex"] = None
-    #: ``sql-functions`` from the configuration: project functions whose first argument is SQL
-    sql_functions: Tuple[str, ...] = ()
-
-
-def _spec(code: str) -> RuleSpec:
-    for spec in load_specs():
-        if spec.code == code:
-            return spec
-    raise KeyError(code)
-
-
-def meta_diagnostic(filename: str, reason: str, row: int = 1, column: int = 1) -> Diagnostic:
-    spec = _spec(META_CODE)
-    return Diagnostic(
-        code=spec.code, name=spec.name, message=f"{spec.message.rstrip('.')}: {reason}", help=spec.help,
-        severity="error", filename=filename, start=Position(row, column), end=Position(row, column),
-        targets=(), url=spec.url,
-    )
-
-
-def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
-    if not options.per_file_ignores:
-        return ()
-    try:
-        rel = Path(os.path.abspath(filename)).relative_to(options.root).as_posix()
-    except ValueError:
-        rel = Path(filename).as_posix()
-    codes: List[str] = []
-    for pattern, prefixes in options.per_file_ignores:
-        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(Path(rel).name, pattern):
-            codes.extend(prefixes)
-    return tuple(codes)
-
-
-def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
-    """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic."""
-    enabled = options.enabled
-    ignored = _ignored_codes(filename, options)
-    if ignored:
-        enabled = frozenset(c for c in enabled if not any(c.startswith(p) for p in ignored))
-    if not enabled - {META_CODE}:
-        return []
-    if filename.endswith(".sql"):
-        from pinlint.sqlfile import check_sql_file
-
-        return check_sql_file(filename, data, options, enabled)
-    from pinlint.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
-
-    with phase("prefilter"):
-        skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
-    if not skip:
-        count("stage 1 (bytes) passed")
-    if skip:
-        # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
-        from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
-
-        if UNUSED_NOQA not in enabled or not may_have_code_noqa(data):
-            return []
-    try:
-        text = decode(data)
-    except SourceError as exc:
-        return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
-    with phase("prefilter"):
-        skip = options.use_prefilter and not narrow(text, families_hit(data)) \
-            and not _noqa_to_check(text, enabled) and not _reaches(data, options)
-    if skip:
-        return []
-    count("stage 2 (shape) passed")
-    try:
-        return analyse_text(filename, text, options, enabled)
-    finally:
-        _collect()
-
-
-def _reaches(data: bytes, options: RunOptions) -> bool:
-    """SQL the file's bytes do not show: a name the project index knows, a loaded .sql file, a huge literal."""
-    from pinlint.project_index import may_reach
-
-    return may_reach(data, options.index)
-
-
-def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
-    """A file that cannot have findings still needs analysis when it has ``# noqa: PIN...`` comments that
-    the unused-noqa rule must report."""
-    from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
-
-    return UNUSED_NOQA in enabled and may_have_code_noqa(text)
-
-
-def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
-    from functools import partial
-
-    from pinlint.focus import focus as focus_on
-    from pinlint.parse import ParseFailure, parse
-    from pinlint.project_index import index_for
-
-    index = index_for(filename, text, options)
-    # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)
-    focus = partial(focus_on, text, index=index) if options.use_prefilter else None
-
-    try:
-        count("parsed with libcst")
-        with phase("parse"):
-            module = parse(text, focus)
-    except ParseFailure as exc:
-        if META_CODE not in enabled:
-            return []
-        return [meta_diagnostic(filename, exc.reason, exc.row, exc.column)]
-
-    from pinlint.evaluate import evaluate_modules, evaluate_sql
-    from pinlint.extract import extract
-
-    try:
-        with phase("extract"):
-            facts = extract(module, index, filename)
-        with phase("rules"):
-            specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
-            findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
-    except RecursionError:
-        return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
-    from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa, parse_noqa, unused_noqa
-
-    check_noqa = UNUSED_NOQA in enabled and may_have_code_noqa(text)
-    if not findings and not check_noqa:
-        return []
-
-    from pinlint.locate import Locator
-
-    noqa = parse_noqa(text)
-    if noqa.file_level:
-        return []
-    locator = Locator(module) if findings else None
-    out: List[Diagnostic] = []
-    for f in findings:
-        if f.literal is not None and f.span is not None:
-            start = locator.in_literal(f.literal, f.span[0])
-            end = locator.in_literal(f.literal, f.span[1])
-        else:
-            start, end = locator.range(f.node)
-        rows = {start.row, *locator.rows(f.node), *locator.rows(f.call)}
-        if noqa.suppress(rows, f.spec.code):
-            continue
-        out.append(
-            Diagnostic(
-                code=f.spec.code, name=f.spec.name, message=f.message, help=f.help, severity=f.severity,
-                filename=filename, start=start, end=end, targets=f.targets, url=f.spec.url,
-                effects=f.effects, noqa_rows=tuple(sorted(rows)),
-            )
-        )
-    if check_noqa:
-        out.extend(unused_noqa(noqa, filename, enabled))
-    return sorted(set(out), key=Diagnostic.sort_key)
-
-
-def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[Diagnostic]:
-    """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already."""
-    if not surveyed:
-        count("files")
-    try:
-        with phase("read"):
-            data = read_bytes(path)
-    except SourceError as exc:
-        return [meta_diagnostic(path, str(exc))] if META_CODE in options.enabled else []
-    try:
-        if options.cache_dir is not None:
-            from pinlint.cache import check_cached
-
-            return check_cached(path, data, options, check_source)
-        return check_source(path, data, options)
-    except RecursionError:
-        return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
-    except Exception as exc:  # an internal error on one file must not stop the run
-        return [meta_diagnostic(path, f"internal error ({type(exc).__name__}: {exc}); please report it")]
 
 
 def _check_chunk(paths: Sequence[str], options: RunOptions) -> List[Diagnostic]:
@@ -227,31 +35,6 @@ def _check_chunk(paths: Sequence[str], options: RunOptions) -> List[Diagnostic]:
 
 def _check_chunk_timed(paths: Sequence[str], options: RunOptions) -> Tuple[List[Diagnostic], Dict[str, float]]:
     return _check_chunk(paths, options), take()
-
-
-#: Cyclic garbage collection for a command-line run (``tune_gc``): the parsers allocate millions of
-#: short-lived objects, and with the default thresholds (700) the collector keeps rescanning the live
-#: syntax trees (a third of the index build's time on Django). Instead: high thresholds, and one
-#: collection when a file's analysis is done (its trees are cyclic garbage then), over only what was
-#: created since the imports (``gc.freeze``).
-GC_THRESHOLD = (100_000, 50, 100)
-_COLLECT_PER_FILE = False
-
-
-def tune_gc() -> None:
-    global _COLLECT_PER_FILE
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-    _COLLECT_PER_FILE = True
-
-
-def _collect() -> None:
-    if _COLLECT_PER_FILE:
-        import gc
-
-        gc.collect()
 
 
 #: phase timings of the last ``check_paths`` call (``pinlint check --timings``)
@@ -268,11 +51,11 @@ def _init_worker() -> None:  # pragma: no cover - runs in worker processes
 def check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int] = None) -> List[Diagnostic]:
     """Check files, in parallel when worthwhile; the result is sorted and does not depend on ``jobs``.
     With a cache directory, an unchanged tree (same files, sizes and mtimes, same configuration and
-    build) gets the last run's result without reading a file (pinlint/cache.py)."""
+    build) gets the last run's result without reading a file (pinlint/pipeline/cache.py)."""
     LAST_TIMINGS.clear()
     take()
     if options.cache_dir is not None and options.index is None:
-        from pinlint.cache import cached_run
+        from pinlint.pipeline.cache import cached_run
 
         diagnostics = cached_run(paths, options, lambda: _check_paths(paths, options, jobs))
     else:
@@ -286,14 +69,14 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
         return _check_parallel(paths, options, jobs)
     if options.index is None:
-        from pinlint.project_index import build_index
+        from pinlint.facts.index import build_index
 
         def build():
             return build_index(paths, options.root, options.sql_functions)
 
         with phase("index"):
             if options.cache_dir is not None:
-                from pinlint.cache import cached_index
+                from pinlint.pipeline.cache import cached_index
 
                 index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
             else:
@@ -324,7 +107,7 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
     except SourceError:
         return _ANALYSE, None  # pass 2 reports it
     flags = 0
-    from pinlint.prefilter import may_matter
+    from pinlint.pipeline.prefilter import may_matter
 
     lowered = data.lower()
     with phase("prefilter"):
@@ -332,14 +115,14 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
         if not options.use_prefilter or path.endswith(".sql"):
             flags |= _ANALYSE
         else:
-            from pinlint.noqa import UNUSED_NOQA, may_have_code_noqa
-            from pinlint.project_index import assembled_or_large
+            from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
+            from pinlint.facts.index import assembled_or_large
 
             if matters or assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
     summary = None
     if path.endswith((".py", ".pyi")):
-        from pinlint.project_index import module_name, summarise, wants_index
+        from pinlint.facts.index import module_name, summarise, wants_index
 
         with phase("index"):
             # without any family's markers, the session-SQL ones (which cover the index's hazard
@@ -360,11 +143,11 @@ def _warm_up() -> Dict[str, float]:  # pragma: no cover - runs in worker process
     process builds the project index."""
     import pinlint.checks  # noqa: F401
     import pinlint.evaluate  # noqa: F401
-    import pinlint.extract  # noqa: F401
-    import pinlint.focus  # noqa: F401
-    import pinlint.parse  # noqa: F401
+    import pinlint.facts.extract  # noqa: F401
+    import pinlint.pipeline.focus  # noqa: F401
+    import pinlint.pipeline.parse  # noqa: F401
 
-    if _COLLECT_PER_FILE:  # the imported modules are never garbage: keep them out of every collection
+    if collecting_per_file():  # the imported modules are never garbage: keep them out of every collection
         import gc
 
         gc.freeze()
@@ -410,7 +193,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     # the workers summarise the files the index wants; the main process links them
                     from concurrent.futures import as_completed
 
-                    from pinlint.project_index import IndexBuilder
+                    from pinlint.facts.index import IndexBuilder
 
                     builder = IndexBuilder(paths, options.root, options.sql_functions)
                     size = max(1, min(256, len(paths) // (jobs * 4) or 1))
@@ -433,7 +216,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     return built
 
                 if options.cache_dir is not None:
-                    from pinlint.cache import cached_index
+                    from pinlint.pipeline.cache import cached_index
 
                     index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
                 else:
@@ -467,7 +250,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             orphans = list(paths)
     if orphans:
         if options.index is None:
-            from pinlint.project_index import build_index
+            from pinlint.facts.index import build_index
 
             with phase("index"):
                 options = replace(options, index=build_index(paths, options.root, options.sql_functions))

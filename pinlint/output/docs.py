@@ -65,7 +65,7 @@ def update_readme(text: str, specs) -> str:
     return f"{head}{TABLE_START}\n{rules_table(specs)}\n{TABLE_END}{tail}"
 
 
-if __name__ == "__main__":  # python -m pinlint.docs README.md: refresh the rule table
+if __name__ == "__main__":  # python -m pinlint.output.docs README.md: refresh the rule table
     import sys
     from pathlib import Path
 

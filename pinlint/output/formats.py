@@ -137,7 +137,7 @@ def _rule_level(spec: RuleSpec) -> str:
 
 
 def _sarif_rule(spec: RuleSpec) -> Dict[str, object]:
-    from pinlint.docs import render_rule
+    from pinlint.output.docs import render_rule
 
     what = str(spec.docs["what-it-does"]).strip()
     why = str(spec.docs["why-is-this-bad"]).strip()

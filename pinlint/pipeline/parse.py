@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, FrozenSet, Optional
 import libcst as cst
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.focus import Focused
+    from pinlint.pipeline.focus import Focused
 
 #: Deeper syntax trees are not analysed. Real code stays far below (generated lookup tables reach ~600);
 #: libcst parses a 1000-deep chain in seconds, and the visitors need ~5 frames a level.
@@ -42,7 +42,7 @@ class ParseFailure(Exception):
 
 
 def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None) -> cst.Module:
-    """The libcst module of ``text``. ``focus`` (pinlint/focus.py) may return the text with the
+    """The libcst module of ``text``. ``focus`` (pinlint/pipeline/focus.py) may return the text with the
     statements that cannot matter blanked out, given CPython's tree; libcst then parses that."""
     tree: Optional[ast.AST] = None
     syntax_error: Optional[ParseFailure] = None

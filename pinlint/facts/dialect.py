@@ -1,4 +1,4 @@
-"""Which SQL dialect a SQL site speaks, from the driver the code uses (used by pinlint.extract).
+"""Which SQL dialect a SQL site speaks, from the driver the code uses (used by pinlint.facts.extract).
 
 A site's dialect (``Dialects.of_site``) is one of:
 
@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from pinlint.walk import walk
+from pinlint.facts.walk import walk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.extract import Extractor, _Scope
+    from pinlint.facts.extract import Extractor, _Scope
 
 MYSQL = "mysql"
 POSTGRES = "postgres"

@@ -196,7 +196,7 @@ def check_cached(path: str, data: bytes, options: Any, compute: Compute) -> List
         return compute(path, data, options)
     hit = read_entry(file)
     if hit is not None:
-        from pinlint.timings import count
+        from pinlint.pipeline.timings import count
 
         count("from cache")
         return hit
@@ -255,7 +255,7 @@ def index_to_json(index: Any) -> Dict[str, Any]:
 
 
 def index_from_json(obj: Dict[str, Any]) -> Any:
-    from pinlint.project_index import ProjectIndex, SqlText, Wrapper
+    from pinlint.facts.index import ProjectIndex, SqlText, Wrapper
 
     return ProjectIndex(
         modules=tuple(tuple(m) for m in obj["modules"]),
@@ -320,7 +320,7 @@ def cached_run(paths: Sequence[str], options: Any, run: Callable[[], List[Diagno
         return run()
     hit = read_entry(file)
     if hit is not None:
-        from pinlint.timings import count
+        from pinlint.pipeline.timings import count
 
         count("from cache", len(paths))
         count("files", len(paths))

@@ -56,7 +56,7 @@ def check_sql_file(filename: str, data: bytes, options, enabled: FrozenSet[str])
         return []
     import libcst as cst
 
-    from pinlint.extract import SqlSite, extract
+    from pinlint.facts.extract import SqlSite, extract
     from pinlint.specs import load_specs
 
     facts = extract(cst.Module(body=[]))

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from pinlint.sql.statement import HOLE
-from pinlint.strings import PASS_THROUGH_FUNCS, StringEvaluator
-from pinlint.walk import walk
+from pinlint.facts.strings import PASS_THROUGH_FUNCS, StringEvaluator
+from pinlint.facts.walk import walk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.project_index import ProjectIndex, SqlText, Wrapper
+    from pinlint.facts.index import ProjectIndex, SqlText, Wrapper
 
 # Libraries that talk to a server database: importing one is evidence that ``.execute(...)`` is SQL.
 POSTGRES_LIBS = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy", "pgvector")
@@ -79,7 +79,7 @@ class SqlSite:
     sink: str
     framework: Optional[str]
     #: "mysql" or "postgres"; "mixed" when the file uses both and this call could not be tied to one
-    #: (the configured dialect applies, else dialect-dependent rules stay quiet). See pinlint.dialect.
+    #: (the configured dialect applies, else dialect-dependent rules stay quiet). See pinlint.facts.dialect.
     dialect: str
     #: a plain string literal whose value is ``text`` character for character (precise positions)
     literal: Optional[cst.SimpleString] = None
@@ -89,7 +89,7 @@ class SqlSite:
     #: the project wrapper the SQL goes through (``run("SET ...")`` with ``def run(sql): cur.execute(sql)``)
     wrapper: Optional["Wrapper"] = None
     #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
-    #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.dialect.effective)
+    #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.facts.dialect.effective)
     dialect_known: bool = True
 
 
@@ -165,7 +165,7 @@ class Facts:
         return self.extractor.literal(node, scope or self.module_scope)
 
     def string(self, node: Optional[cst.BaseExpression], scope: Optional["_Scope"] = None) -> Optional[str]:
-        """Static string value with HOLE for unknown parts (see pinlint.strings), or None."""
+        """Static string value with HOLE for unknown parts (see pinlint.facts.strings), or None."""
         assert self.extractor is not None
         if node is None:
             return None
@@ -399,17 +399,17 @@ class Extractor:
                            module_scope=collector.module_scope, extractor=self)
         self._server_db = self.facts.imported(POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS)
         self._sqlite_only = not self._server_db and self.facts.imported(SQLITE_LIBS)
-        self._dialects = None  # pinlint.dialect.Dialects, built at the first SQL site
+        self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
 
     @property
     def _dialect(self) -> Optional[str]:
-        """The file's SQL dialect: "mysql", "postgres", "mixed" or None (see pinlint.dialect)."""
+        """The file's SQL dialect: "mysql", "postgres", "mixed" or None (see pinlint.facts.dialect)."""
         return self._dialect_of(None, None)
 
     def _dialect_of(self, call: Optional[cst.Call], scope: Optional[_Scope]) -> Optional[str]:
-        """The SQL dialect of the SQL site at ``call`` (see pinlint.dialect)."""
+        """The SQL dialect of the SQL site at ``call`` (see pinlint.facts.dialect)."""
         if self._dialects is None:
-            from pinlint.dialect import Dialects
+            from pinlint.facts.dialect import Dialects
 
             self._dialects = Dialects(self)
         if call is None or scope is None:
@@ -573,7 +573,7 @@ class Extractor:
     def _loaded_sql(self, call: cst.Call, scope: _Scope) -> Optional[Tuple["SqlText", ...]]:
         """``Path("queries/lock.sql").read_text()``, ``open(...).read()``, ``importlib.resources``: the
         text of a ``.sql`` file the code loads by name, unless the run lints that file in its own right."""
-        from pinlint.project_index import SqlText
+        from pinlint.facts.index import SqlText
 
         parts: List[str] = []
 
@@ -760,7 +760,7 @@ class Extractor:
             if text is None or not text.strip():
                 continue
             if wrapper is not None and wrapper.transform:
-                from pinlint.strings import _brace_format, _percent_format
+                from pinlint.facts.strings import _brace_format, _percent_format
 
                 text = _percent_format(text) if wrapper.transform == "%" else _brace_format(text)
             via = tuple(self._used)

@@ -194,8 +194,8 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
     otherwise nothing is written. Encoding, BOM and line endings are kept; the write is atomic."""
     import os
 
-    from pinlint.parse import ParseFailure, parse
-    from pinlint.read import decode, read_bytes
+    from pinlint.pipeline.parse import ParseFailure, parse
+    from pinlint.pipeline.read import decode, read_bytes
 
     result = NoqaEdit(path)
     result.left = [(d, "the file was not analysed") for d in diags if d.code in NOT_BASELINED]

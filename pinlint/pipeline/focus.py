@@ -11,7 +11,7 @@ What is kept:
 - every module-level statement that is not a ``def`` or ``class`` (imports, constants, settings, ``if``
   and ``try`` blocks), and inside a kept class every statement that is not a ``def``;
 - a function, method or class whose lines hold a *hit*: a byte marker of any rule family
-  (``pinlint.prefilter.FAMILY_MARKERS``), a SQL sink called with a name (a wrapper's body), a hazard
+  (``pinlint.pipeline.prefilter.FAMILY_MARKERS``), a SQL sink called with a name (a wrapper's body), a hazard
   word where a constant can hold it, or a name the project index knows holds hazardous SQL;
 - to a fixpoint, a function, method or class that kept code names (a helper it calls), and one whose
   code names a kept function, method or class (a caller of a kept helper or wrapper).
@@ -29,7 +29,7 @@ import re
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.project_index import ProjectIndex
+    from pinlint.facts.index import ProjectIndex
 
 #: Not worth it below this many lines, or when more than this share of the lines would be kept.
 MIN_LINES = 200
@@ -40,8 +40,8 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _hit_patterns() -> List["re.Pattern[bytes]"]:
-    from pinlint.prefilter import FAMILY_MARKERS, _markers
-    from pinlint.project_index import _INDEX_RE, _KEYWORD_ITEM, _SQL_FILE_NAME, _WRAPPER_RE
+    from pinlint.pipeline.prefilter import FAMILY_MARKERS, _markers
+    from pinlint.facts.index import _INDEX_RE, _KEYWORD_ITEM, _SQL_FILE_NAME, _WRAPPER_RE
 
     patterns: List["re.Pattern[bytes]"] = []
     for family in FAMILY_MARKERS:
@@ -194,7 +194,7 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
 def _assembled_large(text: str) -> bool:
     """A literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``:
     its lines are not all markers, so such files are parsed whole."""
-    from pinlint.project_index import _large_literal, _repeated_large
+    from pinlint.facts.index import _large_literal, _repeated_large
 
     data = text.encode("utf-8", "surrogatepass")
     return _large_literal(data) or _repeated_large(data)

@@ -71,7 +71,7 @@ def may_wrap(lowered: bytes) -> bool:
 class _IndexMarkers:
     """``INDEX_MARKERS.search(data)``: whether a file is worth indexing: it may define a wrapper (a SQL
     sink called with a name), or it holds a hazard word where SQL starts and, read as text, a statement
-    with the shape of a hazardous one (the prefilter's stage 2: ``pinlint.prefilter``), so that one of
+    with the shape of a hazardous one (the prefilter's stage 2: ``pinlint.pipeline.prefilter``), so that one of
     its constants or returned strings can be hazardous SQL."""
 
     @staticmethod
@@ -87,7 +87,7 @@ class _IndexMarkers:
             return False
         if not any(w in lowered for w in _INDEX_WORDS) and _INDEX_RE.search(lowered) is None:
             return False
-        from pinlint.prefilter import REFINERS
+        from pinlint.pipeline.prefilter import REFINERS
 
         text = data.decode("utf-8", "replace")
         return REFINERS["session-sql"](text) or REFINERS["mysql"](text)
@@ -98,7 +98,7 @@ INDEX_MARKERS = _IndexMarkers()
 #: in place, but their constants and wrappers are not seen from other modules.
 MAX_INDEX_BYTES = 512 * 1024
 
-#: Methods whose first argument is SQL text (kept in step with pinlint.extract.SQL_METHODS).
+#: Methods whose first argument is SQL text (kept in step with pinlint.facts.extract.SQL_METHODS).
 SINK_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw",
                           "execute_sql"})
 SINK_FUNCTIONS = frozenset({"text"})
@@ -1054,7 +1054,7 @@ def _surroundings(paths: Sequence[str], root: str, levels: int = 2) -> List[str]
     when the run names single files (``pinlint check myapp/main.py``, pre-commit): constants, functions
     and wrappers from there still count. Imports are read with a regex over the bytes; a module outside
     the project (not found under the project root or the file's package base) is ignored."""
-    from pinlint.read import SourceError, read_bytes
+    from pinlint.pipeline.read import SourceError, read_bytes
 
     root_abs = os.path.abspath(root)
     given = {os.path.abspath(p) for p in paths}
@@ -1125,7 +1125,7 @@ class IndexBuilder:
 
     def __init__(self, paths: Sequence[str], root: str = ".", sql_functions: Sequence[str] = (), read=None) -> None:
         if read is None:
-            from pinlint.read import read_bytes as read
+            from pinlint.pipeline.read import read_bytes as read
         self.read = read
         self.root = root
         self.sql_functions = tuple(sql_functions)

@@ -1,0 +1,1 @@
+"""Reporting: positions, noqa, output formats, rule docs."""

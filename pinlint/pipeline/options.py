@@ -1,0 +1,28 @@
+"""What a run needs in every worker: targets, enabled rules, ignores, cache, the project index. Picklable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
+
+from pinlint.targets import TargetSet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.facts.index import ProjectIndex
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a worker needs; picklable."""
+
+    targets: TargetSet
+    enabled: FrozenSet[str]
+    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    root: str = "."
+    use_prefilter: bool = True
+    #: result cache directory (pinlint/pipeline/cache.py); None: no cache
+    cache_dir: Optional[str] = None
+    #: cross-module SQL facts (pinlint/facts/index.py), built by check_paths; None: index each file alone
+    index: Optional["ProjectIndex"] = None
+    #: ``sql-functions`` from the configuration: project functions whose first argument is SQL
+    sql_functions: Tuple[str, ...] = ()

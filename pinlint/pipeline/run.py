@@ -1,0 +1,223 @@
+"""The pipeline for one file.
+
+read -> prefilter -> decode -> parse once (libcst, focused) -> extract facts -> classify SQL and evaluate
+rules -> locate (positions, only for files with findings) -> noqa -> diagnostics. A file that cannot be
+read or parsed is one PIN000 diagnostic; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Tuple
+
+from pinlint.model import Diagnostic, Position
+from pinlint.pipeline.options import RunOptions
+from pinlint.pipeline.read import SourceError, decode, read_bytes
+from pinlint.pipeline.timings import count, phase
+from pinlint.specs import RuleSpec, load_specs
+
+META_CODE = "PIN000"
+
+
+def _spec(code: str) -> RuleSpec:
+    for spec in load_specs():
+        if spec.code == code:
+            return spec
+    raise KeyError(code)
+
+
+def meta_diagnostic(filename: str, reason: str, row: int = 1, column: int = 1) -> Diagnostic:
+    spec = _spec(META_CODE)
+    return Diagnostic(
+        code=spec.code, name=spec.name, message=f"{spec.message.rstrip('.')}: {reason}", help=spec.help,
+        severity="error", filename=filename, start=Position(row, column), end=Position(row, column),
+        targets=(), url=spec.url,
+    )
+
+
+def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
+    if not options.per_file_ignores:
+        return ()
+    try:
+        rel = Path(os.path.abspath(filename)).relative_to(options.root).as_posix()
+    except ValueError:
+        rel = Path(filename).as_posix()
+    codes: List[str] = []
+    for pattern, prefixes in options.per_file_ignores:
+        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(Path(rel).name, pattern):
+            codes.extend(prefixes)
+    return tuple(codes)
+
+
+def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
+    """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic."""
+    enabled = options.enabled
+    ignored = _ignored_codes(filename, options)
+    if ignored:
+        enabled = frozenset(c for c in enabled if not any(c.startswith(p) for p in ignored))
+    if not enabled - {META_CODE}:
+        return []
+    if filename.endswith(".sql"):
+        from pinlint.pipeline.sqlfile import check_sql_file
+
+        return check_sql_file(filename, data, options, enabled)
+    from pinlint.pipeline.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
+
+    with phase("prefilter"):
+        skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
+    if not skip:
+        count("stage 1 (bytes) passed")
+    if skip:
+        # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
+        from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
+
+        if UNUSED_NOQA not in enabled or not may_have_code_noqa(data):
+            return []
+    try:
+        text = decode(data)
+    except SourceError as exc:
+        return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
+    with phase("prefilter"):
+        skip = options.use_prefilter and not narrow(text, families_hit(data)) \
+            and not _noqa_to_check(text, enabled) and not _reaches(data, options)
+    if skip:
+        return []
+    count("stage 2 (shape) passed")
+    try:
+        return analyse_text(filename, text, options, enabled)
+    finally:
+        _collect()
+
+
+def _reaches(data: bytes, options: RunOptions) -> bool:
+    """SQL the file's bytes do not show: a name the project index knows, a loaded .sql file, a huge literal."""
+    from pinlint.facts.index import may_reach
+
+    return may_reach(data, options.index)
+
+
+def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
+    """A file that cannot have findings still needs analysis when it has ``# noqa: PIN...`` comments that
+    the unused-noqa rule must report."""
+    from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
+
+    return UNUSED_NOQA in enabled and may_have_code_noqa(text)
+
+
+def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
+    from functools import partial
+
+    from pinlint.pipeline.focus import focus as focus_on
+    from pinlint.pipeline.parse import ParseFailure, parse
+    from pinlint.facts.index import index_for
+
+    index = index_for(filename, text, options)
+    # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)
+    focus = partial(focus_on, text, index=index) if options.use_prefilter else None
+
+    try:
+        count("parsed with libcst")
+        with phase("parse"):
+            module = parse(text, focus)
+    except ParseFailure as exc:
+        if META_CODE not in enabled:
+            return []
+        return [meta_diagnostic(filename, exc.reason, exc.row, exc.column)]
+
+    from pinlint.evaluate import evaluate_modules, evaluate_sql
+    from pinlint.facts.extract import extract
+
+    try:
+        with phase("extract"):
+            facts = extract(module, index, filename)
+        with phase("rules"):
+            specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
+            findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
+    except RecursionError:
+        return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
+    from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa, parse_noqa, unused_noqa
+
+    check_noqa = UNUSED_NOQA in enabled and may_have_code_noqa(text)
+    if not findings and not check_noqa:
+        return []
+
+    from pinlint.output.locate import Locator
+
+    noqa = parse_noqa(text)
+    if noqa.file_level:
+        return []
+    locator = Locator(module) if findings else None
+    out: List[Diagnostic] = []
+    for f in findings:
+        if f.literal is not None and f.span is not None:
+            start = locator.in_literal(f.literal, f.span[0])
+            end = locator.in_literal(f.literal, f.span[1])
+        else:
+            start, end = locator.range(f.node)
+        rows = {start.row, *locator.rows(f.node), *locator.rows(f.call)}
+        if noqa.suppress(rows, f.spec.code):
+            continue
+        out.append(
+            Diagnostic(
+                code=f.spec.code, name=f.spec.name, message=f.message, help=f.help, severity=f.severity,
+                filename=filename, start=start, end=end, targets=f.targets, url=f.spec.url,
+                effects=f.effects, noqa_rows=tuple(sorted(rows)),
+            )
+        )
+    if check_noqa:
+        out.extend(unused_noqa(noqa, filename, enabled))
+    return sorted(set(out), key=Diagnostic.sort_key)
+
+
+def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[Diagnostic]:
+    """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already."""
+    if not surveyed:
+        count("files")
+    try:
+        with phase("read"):
+            data = read_bytes(path)
+    except SourceError as exc:
+        return [meta_diagnostic(path, str(exc))] if META_CODE in options.enabled else []
+    try:
+        if options.cache_dir is not None:
+            from pinlint.pipeline.cache import check_cached
+
+            return check_cached(path, data, options, check_source)
+        return check_source(path, data, options)
+    except RecursionError:
+        return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
+    except Exception as exc:  # an internal error on one file must not stop the run
+        return [meta_diagnostic(path, f"internal error ({type(exc).__name__}: {exc}); please report it")]
+
+
+#: Cyclic garbage collection for a command-line run (``tune_gc``): the parsers allocate millions of
+#: short-lived objects, and with the default thresholds (700) the collector keeps rescanning the live
+#: syntax trees (a third of the index build's time on Django). Instead: high thresholds, and one
+#: collection when a file's analysis is done (its trees are cyclic garbage then), over only what was
+#: created since the imports (``gc.freeze``).
+GC_THRESHOLD = (100_000, 50, 100)
+_COLLECT_PER_FILE = False
+
+
+def tune_gc() -> None:
+    global _COLLECT_PER_FILE
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    _COLLECT_PER_FILE = True
+
+
+def _collect() -> None:
+    if _COLLECT_PER_FILE:
+        import gc
+
+        gc.collect()
+
+
+
+def collecting_per_file() -> bool:
+    """Whether ``tune_gc`` is in force (workers then freeze what their imports created)."""
+    return _COLLECT_PER_FILE
