@@ -10,9 +10,9 @@ import libcst as cst
 
 from pinlint.checks import MODULE_CHECKS, SITE_CLAIMS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
 from pinlint.facts.dialect import effective as effective_dialect
-from pinlint.facts.extract import Facts, SqlSite
+from pinlint.facts.model import Facts, SqlSite
 from pinlint.specs import RuleSpec
-from pinlint.targets import TargetSet, consequence, select_effects
+from pinlint.targets import TargetSet, consequence, large_statement, select_effects
 
 #: A SQL text can only matter if it holds one of these words; everything else skips the classifier
 #: (and the import of sqlglot). Kept in step with the checks by tests/test_prefilter.py.
@@ -86,14 +86,6 @@ def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: Ta
                     default_span: Tuple[int, int]) -> Optional[Finding]:
     return _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
                     verdict.span or default_span, site.literal, site.call)
-
-
-def large_statement(text: str) -> bool:
-    """More static text than RDS Proxy takes without pinning (holes count for nothing)."""
-    from pinlint.facts.index import HOLE, LARGE_STATEMENT_BYTES
-
-    return len(text) > LARGE_STATEMENT_BYTES // 4 and \
-        len(text.replace(HOLE, "").encode("utf-8")) > LARGE_STATEMENT_BYTES
 
 
 def _shown(path: str) -> str:

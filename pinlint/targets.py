@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Optional, Tuple
 
+#: RDS Proxy pins a session on a statement whose text is larger than this (bytes): poolers.md, AWS
+#: "Avoiding pinning" ("statement text larger than 16 KB").
+LARGE_STATEMENT_BYTES = 16 * 1024
+
 PGBOUNCER = "pgbouncer"
 RDS_PROXY = "rds-proxy"
 ALL_TARGETS: Tuple[str, ...] = (PGBOUNCER, RDS_PROXY)
@@ -118,3 +122,15 @@ def consequence(effects: Dict[str, str], targets: TargetSet) -> str:
 def select_effects(effects: Dict[str, Optional[str]], targets: TargetSet) -> Dict[str, str]:
     """Keep the effects on selected targets; drop targets where nothing happens."""
     return {t: e for t, e in effects.items() if e and t in targets}
+
+
+def static_bytes(text: str) -> int:
+    """The size of a SQL text's static part in bytes (holes, the unknown parts, count for nothing)."""
+    from pinlint.sql.statement import HOLE
+
+    return len(text.replace(HOLE, "").encode("utf-8"))
+
+
+def large_statement(text: str) -> bool:
+    """More static SQL text than RDS Proxy takes without pinning."""
+    return len(text) > LARGE_STATEMENT_BYTES // 4 and static_bytes(text) > LARGE_STATEMENT_BYTES

@@ -66,11 +66,11 @@ def index_entries(directory: Path):
 
 
 def test_project_index_is_reused_until_a_file_changes(project, monkeypatch):
-    import pinlint.facts.index
+    import pinlint.pipeline.indexing
 
     builds = []
-    real = pinlint.facts.index.build_index
-    monkeypatch.setattr(pinlint.facts.index, "build_index", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = pinlint.pipeline.indexing.build_index
+    monkeypatch.setattr(pinlint.pipeline.indexing, "build_index", lambda *a, **k: builds.append(1) or real(*a, **k))
     first = check("--output-format", "json")
     second = check("--output-format", "json")
     assert first == second and len(builds) == 1

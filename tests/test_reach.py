@@ -13,7 +13,8 @@ import pytest
 
 from pinlint.api import check_source
 from pinlint.config import ConfigError, Settings, apply_table
-from pinlint.facts.index import build_index, index_source, may_reach
+from pinlint.pipeline.indexing import build_index, index_source
+from pinlint.pipeline.markers import may_reach
 
 DB = '''
 import psycopg

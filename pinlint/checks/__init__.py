@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from pinlint.facts.extract import Facts, SqlSite
+from pinlint.facts.model import Facts, SqlSite
 from pinlint.sql.statement import Call, Statement
 from pinlint.targets import TargetSet
 

@@ -15,7 +15,7 @@ import libcst as cst
 
 from pinlint.checks import ModuleContext, NodeVerdict
 from pinlint.checks.driverfacts import MISSING, DriverFacts, is_int, postgres_scheme
-from pinlint.facts.extract import UNKNOWN, Facts
+from pinlint.facts.model import UNKNOWN, Facts
 from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY, TargetSet
 
 
@@ -51,8 +51,7 @@ def _entry(d: DriverFacts, alias: str, node: cst.BaseExpression) -> Optional[Ent
     facts = d.facts
     target = node
     if isinstance(target, cst.Name):
-        assert facts.extractor is not None
-        resolved = facts.extractor._lookup(target.value, facts.module_scope)
+        resolved = facts.lookup(target.value)
         if resolved is not None:
             target = resolved
     if isinstance(target, cst.Call):

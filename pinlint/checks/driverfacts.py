@@ -16,15 +16,14 @@ from urllib.parse import unquote_plus
 
 import libcst as cst
 
-from pinlint.facts.extract import UNKNOWN, CallFact, Facts, dotted
+from pinlint.facts.catalog import ENV_GETTERS
+from pinlint.facts.model import UNKNOWN, CallFact, Facts, dotted
 from pinlint.sql.statement import HOLE
 from pinlint.targets import TargetSet
 
 #: A keyword argument or dict key that is not there at all (its library default applies).
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
 
-#: Calls that read configuration and return their ``default`` when the variable is unset.
-ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"})
 
 
 def unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
@@ -109,12 +108,10 @@ class DriverFacts:
     def __init__(self, facts: Facts, targets: TargetSet) -> None:
         self.facts = facts
         self.targets = targets
-        # collected in the extractor's single walk of the module
-        scan = facts.extractor.collector
-        self.bound = scan.bound
-        self.attr_assigns = scan.attr_assigns
-        self.subscript_assigns = scan.subscript_assigns
-        self.strings = scan.strings
+        self.bound = facts.bound
+        self.attr_assigns = facts.attr_assigns
+        self.subscript_assigns = facts.subscript_assigns
+        self.strings = facts.strings
         self.call_by_node: Dict[int, CallFact] = {id(c.node): c for c in facts.calls}
         names: Dict[str, List[Tuple[cst.FunctionDef, object]]] = {}
         for fn, scope in facts.functions:
@@ -184,8 +181,7 @@ class DriverFacts:
                 return self.text(default, scope, depth + 1) if default is not None else None
             return None
         if isinstance(node, cst.Name):
-            assert self.facts.extractor is not None
-            target = self.facts.extractor._lookup(node.value, scope or self.facts.module_scope)
+            target = self.facts.lookup(node.value, scope)
             if target is not None and isinstance(unwrap(target), cst.Call):
                 return self.text(target, scope, depth + 1)
         return self.facts.string(node, scope)
@@ -200,8 +196,7 @@ class DriverFacts:
         the keys are complete (no ``**splat``); None when the node is not a dict."""
         for _ in range(10):
             if isinstance(node, cst.Name):
-                assert self.facts.extractor is not None
-                node = self.facts.extractor._lookup(node.value, scope or self.facts.module_scope)
+                node = self.facts.lookup(node.value, scope)
                 continue
             break
         if isinstance(node, cst.Dict):

@@ -25,7 +25,8 @@ from pinlint.checks.driverfacts import (
     qual_in,
     sqlalchemy_driver,
 )
-from pinlint.facts.extract import DB_RECEIVER_RE, UNKNOWN, CallFact, Facts, dotted
+from pinlint.facts.catalog import receiver_looks_like_db
+from pinlint.facts.model import UNKNOWN, CallFact, Facts, dotted
 from pinlint.sql.statement import HOLE
 from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY, TargetSet
 
@@ -366,7 +367,7 @@ def _looks_like_sql(d: DriverFacts, node: Optional[cst.BaseExpression], scope: o
 def _receiver_ok(d: DriverFacts, call: CallFact) -> bool:
     recv = d.receiver(call) or ""
     last = recv.rsplit(".", 1)[-1] if recv else ""
-    return bool(DB_RECEIVER_RE.match(last))
+    return receiver_looks_like_db(last)
 
 
 def _query_argument(d: DriverFacts, call: CallFact) -> bool:

@@ -16,7 +16,7 @@ from typing import List, Optional
 from pinlint.checks import SqlContext, Verdict, call_span, executed_calls, sql_check
 from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import Call, Statement
-from pinlint.targets import BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import BREAKS, LARGE_STATEMENT_BYTES, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, static_bytes
 
 #: Parameters whose SET acts on the current transaction only, even without LOCAL.
 TRANSACTION_SCOPED = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
@@ -226,17 +226,11 @@ def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-#: RDS Proxy pins on a statement text larger than this (bytes), for every engine.
-LARGE_STATEMENT_BYTES = 16 * 1024
-
-
 @sql_check("statement-too-large")
 def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     """A SQL text larger than 16 KB. Code sends the whole string as one query text, so the site's text
     counts (reported once, at its first statement); a .sql file is judged statement by statement.
     Unknown parts (holes) count for nothing: only the static text can prove the size."""
-    from pinlint.sql.statement import HOLE
-
     st = ctx.statement
     if ctx.site.sink == "sql-file":
         text = st.text
@@ -244,7 +238,7 @@ def statement_too_large(ctx: SqlContext) -> List[Verdict]:
         return []
     else:
         text = ctx.site.text
-    size = len(text.replace(HOLE, "").encode("utf-8"))
+    size = static_bytes(text)
     if size <= LARGE_STATEMENT_BYTES:
         return []
     head = st.text.split(None, 1)[0] if st.text.split() else ""

@@ -33,20 +33,16 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES
 from pinlint.facts.walk import walk
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.facts.extract import Extractor, _Scope
+    from pinlint.facts.extract import Extractor
+    from pinlint.facts.model import Scope
 
 MYSQL = "mysql"
 POSTGRES = "postgres"
 MIXED = "mixed"
-
-_MYSQL_MODULES = ("pymysql", "MySQLdb", "mysql", "aiomysql", "asyncmy", "mysqlx", "django.db.backends.mysql",
-                  "django.contrib.gis.db.backends.mysql")
-_POSTGRES_MODULES = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy",
-                     "django.db.backends.postgresql", "django.contrib.postgres",
-                     "django.contrib.gis.db.backends.postgis")
 
 _URLS = (
     (MYSQL, re.compile(r"(?i)^(?:mysql|mariadb)(?:\+\w+)?://|^django\.(?:contrib\.gis\.)?db\.backends\.mysql$")),
@@ -58,7 +54,7 @@ _ENGINE_FACTORIES = ("create_engine", "create_async_engine", "make_url")
 
 def module_dialect(qualname: str) -> Optional[str]:
     """The dialect a qualified name belongs to (``pymysql.connect`` -> mysql), or None."""
-    for dialect, modules in ((MYSQL, _MYSQL_MODULES), (POSTGRES, _POSTGRES_MODULES)):
+    for dialect, modules in ((MYSQL, MYSQL_MODULES), (POSTGRES, POSTGRES_MODULES)):
         if any(qualname == m or qualname.startswith(m + ".") for m in modules):
             return dialect
     return None
@@ -141,9 +137,9 @@ class Dialects:
         self.x = extractor
         found: Set[str] = set()
         facts = extractor.facts
-        if facts.imported(_MYSQL_MODULES):
+        if facts.imported(MYSQL_MODULES):
             found.add(MYSQL)
-        if facts.imported(_POSTGRES_MODULES):
+        if facts.imported(POSTGRES_MODULES):
             found.add(POSTGRES)
         found |= self._named_by_strings()
         #: the file's dialect: MYSQL, POSTGRES, MIXED, or None (no evidence)
@@ -168,7 +164,7 @@ class Dialects:
                     walk(value, strings)
         return strings.found
 
-    def of_site(self, call: cst.Call, scope: "_Scope") -> Optional[str]:
+    def of_site(self, call: cst.Call, scope: "Scope") -> Optional[str]:
         if self.file != MIXED:
             return self.file
         func = call.func
@@ -177,7 +173,7 @@ class Dialects:
         return MIXED  # text(...), RawSQL(...): no receiver here
 
     # receivers -----------------------------------------------------------------------------
-    def _expr(self, node: cst.BaseExpression, scope: "_Scope", depth: int) -> Optional[str]:
+    def _expr(self, node: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[str]:
         if depth > 12:
             return None
         if isinstance(node, cst.Await):
@@ -219,7 +215,7 @@ class Dialects:
             return call.args[0].value
         return None
 
-    def _first_string(self, call: cst.Call, scope: "_Scope") -> Optional[str]:
+    def _first_string(self, call: cst.Call, scope: "Scope") -> Optional[str]:
         arg = self._engine_argument(call)
         if arg is None:
             for a in call.args:
@@ -229,7 +225,7 @@ class Dialects:
             return None
         return self.x.facts.string(arg, scope)
 
-    def _binding(self, name: str, scope: "_Scope") -> Optional[Tuple[List[cst.BaseExpression], "_Scope"]]:
+    def _binding(self, name: str, scope: "Scope") -> Optional[Tuple[List[cst.BaseExpression], "Scope"]]:
         """The values bound to ``name`` in the innermost enclosing scope that binds it."""
         if self._bindings is None:
             self._bindings = _Bindings()
@@ -237,7 +233,7 @@ class Dialects:
             self._scope_keys = {id(s): id(fn) for fn, s in self.x.collector.functions}
             if self.x.facts.module_scope is not None:
                 self._scope_keys[id(self.x.facts.module_scope)] = None
-        s: Optional["_Scope"] = scope
+        s: Optional["Scope"] = scope
         while s is not None:
             if s.kind != "class" or s is scope:
                 values = list(s.assigns.get(name, ()))

@@ -9,215 +9,53 @@ connect as c``), not from libcst's QualifiedNameProvider, which costs more than 
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.sql.statement import HOLE
-from pinlint.facts.strings import PASS_THROUGH_FUNCS, StringEvaluator
+from pinlint.facts.catalog import (
+    MAX_SQL_FILE_BYTES,
+    MYSQL_LIBS,
+    PASS_THROUGH_FUNCS,
+    READ_METHODS,
+    RESOURCE_READERS,
+    SA_DDL_CALLS,
+    SA_DDL_KEYWORDS,
+    SA_FUNC_BASES,
+    SA_FUNC_NAMES,
+    SERVER_DB_LIBS,
+    SQL_FUNCTIONS,
+    SQL_KEYWORD_ARGS,
+    SQL_METHODS,
+    SQLITE_LIBS,
+    is_sql_method_call,
+)
+from pinlint.facts.model import (
+    UNKNOWN,
+    CallFact,
+    Facts,
+    Scope,
+    SqlSite,
+    ValueSource,
+    dotted,
+    module_name_of,
+    unwrap_await,
+)
+from pinlint.facts.strings import StringEvaluator
 from pinlint.facts.walk import walk
+from pinlint.sql.statement import HOLE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.facts.index import ProjectIndex, SqlText, Wrapper
-
-# Libraries that talk to a server database: importing one is evidence that ``.execute(...)`` is SQL.
-POSTGRES_LIBS = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy", "pgvector")
-MYSQL_LIBS = ("pymysql", "MySQLdb", "mysql", "aiomysql", "asyncmy", "mysqlx")
-ORM_LIBS = ("sqlalchemy", "django", "databases", "peewee", "playhouse", "tortoise", "alembic", "piccolo",
-            "prisma", "sqlmodel", "flask_sqlalchemy", "records", "pony", "ormar", "gino", "edgedb")
-SQLITE_LIBS = ("sqlite3", "aiosqlite", "apsw", "duckdb")
-
-#: Methods whose first argument is SQL text on DB-API cursors and connections, psycopg 3
-#: connections, SQLAlchemy connections and sessions, asyncpg connections and pools, Django cursors.
-SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw",
-                         "execute_sql"})
-#: Functions whose first argument is SQL text, by qualified name.
-SQL_FUNCTIONS = frozenset(
-    {
-        "sqlalchemy.text",
-        "sqlalchemy.sql.text",
-        "sqlalchemy.sql.expression.text",
-        "sqlalchemy.sql.elements.TextClause",
-        "django.db.models.expressions.RawSQL",
-        "django.db.models.RawSQL",
-    }
-)
-SQL_KEYWORD_ARGS = ("sql", "query", "operation", "statement", "stmt", "command")
-
-#: SQLAlchemy's ``func`` namespace: ``func.pg_advisory_lock(1)`` is SQL without a SQL string.
-SA_FUNC_BASES = frozenset({"sqlalchemy.func", "sqlalchemy.sql.func", "sqlalchemy.sql.expression.func",
-                           "sqlalchemy.sql.functions.func", "sqlmodel.func"})
-#: ``func.X`` names that a rule can judge (anything else is left alone).
-SA_FUNC_NAMES = frozenset({"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock",
-                           "pg_try_advisory_lock_shared", "set_config", "nextval", "setval", "currval", "lastval"})
-#: Calls and keywords under which a ``func.X(...)`` is stored in the schema (a column default), not run.
-SA_DDL_CALLS = frozenset({"Column", "mapped_column", "Sequence", "Index", "CheckConstraint", "Computed", "Identity",
-                          "DDL", "Field", "column_property", "DefaultClause", "Table"})
-SA_DDL_KEYWORDS = frozenset({"default", "server_default", "onupdate", "server_onupdate", "sa_column_kwargs"})
-#: Reading a file: ``Path("q.sql").read_text()``, ``open("q.sql").read()``, importlib.resources.
-READ_METHODS = frozenset({"read_text", "read", "read_bytes"})
-RESOURCE_READERS = frozenset({"read_text", "get_data"})
-MAX_SQL_FILE_BYTES = 1024 * 1024
-
-#: Receiver names that look like a database handle when the file imports no database library.
-DB_RECEIVER_RE = re.compile(
-    r"(?i)^(?:.*_)?(?:cur|curs|cursor|conn|connection|cnx|db|database|session|sess|engine|tx|txn|"
-    r"transaction|pool|pg|postgres|psql|mysql|dbapi)(?:_.*)?\d*$"
-)
-
-
-@dataclass
-class SqlSite:
-    """SQL text that reaches a driver or ORM call."""
-
-    text: str
-    #: the node where the SQL text is written (a string literal) or, failing that, the call argument
-    node: cst.CSTNode
-    call: cst.Call
-    sink: str
-    framework: Optional[str]
-    #: "mysql" or "postgres"; "mixed" when the file uses both and this call could not be tied to one
-    #: (the configured dialect applies, else dialect-dependent rules stay quiet). See pinlint.facts.dialect.
-    dialect: str
-    #: a plain string literal whose value is ``text`` character for character (precise positions)
-    literal: Optional[cst.SimpleString] = None
-    #: where the SQL text is written when that is another place of the project (constant, function
-    #: returning SQL, loaded .sql file): the finding is reported at ``node`` and names these
-    via: Tuple["SqlText", ...] = ()
-    #: the project wrapper the SQL goes through (``run("SET ...")`` with ``def run(sql): cur.execute(sql)``)
-    wrapper: Optional["Wrapper"] = None
-    #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
-    #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.facts.dialect.effective)
-    dialect_known: bool = True
-
-
-class _Unknown:
-    """A value static analysis cannot know."""
-
-    _instance = None
-
-    def __new__(cls) -> "_Unknown":
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN = _Unknown()
-
-
-@dataclass
-class CallFact:
-    """A call in the module, with its target resolved through the file's imports."""
-
-    node: cst.Call
-    #: qualified name through imports (``psycopg.connect``, ``sqlalchemy.create_engine``), or None
-    qualname: Optional[str]
-    #: the target as written (``conn.cursor``, ``asyncpg.create_pool``), or None for e.g. ``f()()``
-    written: Optional[str]
-    #: the last name of the target (``cursor`` for ``conn.cursor(...)``, ``connect`` for ``connect(...)``)
-    last: str
-    scope: "_Scope"
-
-    def kwarg(self, name: str) -> Optional[cst.BaseExpression]:
-        for arg in self.node.args:
-            if arg.keyword is not None and arg.keyword.value == name:
-                return arg.value
-        return None
-
-    def positional(self, index: int) -> Optional[cst.BaseExpression]:
-        pos = [a for a in self.node.args if a.keyword is None and not a.star]
-        return pos[index].value if index < len(pos) else None
-
-    @property
-    def has_star_kwargs(self) -> bool:
-        return any(a.star == "**" for a in self.node.args)
-
-
-@dataclass
-class Facts:
-    module: cst.Module
-    imports: Dict[str, str]
-    sql_sites: List[SqlSite] = field(default_factory=list)
-    #: every call in the module, in source order
-    calls: List[CallFact] = field(default_factory=list)
-    #: every function definition with the scope of its body
-    functions: List[Tuple[cst.FunctionDef, "_Scope"]] = field(default_factory=list)
-    module_scope: Optional["_Scope"] = None
-    extractor: Optional["Extractor"] = None
-
-    def imported(self, prefixes: Sequence[str]) -> bool:
-        return any(q == p or q.startswith(p + ".") for q in self.imports.values() for p in prefixes)
-
-    def value(self, node: Optional[cst.BaseExpression], scope: Optional["_Scope"] = None) -> object:
-        """The Python value of a literal expression (str, int, float, bool, None, dict, list, tuple), names
-        resolved in ``scope`` (default: module); UNKNOWN for anything else."""
-        assert self.extractor is not None
-        if node is None:
-            return UNKNOWN
-        return self.extractor.literal(node, scope or self.module_scope)
-
-    def string(self, node: Optional[cst.BaseExpression], scope: Optional["_Scope"] = None) -> Optional[str]:
-        """Static string value with HOLE for unknown parts (see pinlint.facts.strings), or None."""
-        assert self.extractor is not None
-        if node is None:
-            return None
-        sc = scope or self.module_scope
-        return StringEvaluator(lambda n: self.extractor._lookup(n.value, sc)).value(node)
-
-    def resolve(self, node: cst.BaseExpression) -> Optional[str]:
-        """Qualified name of a Name/Attribute through the file's imports."""
-        assert self.extractor is not None
-        return self.extractor.qualified(node)
-
-
-def dotted(node: cst.BaseExpression) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: List[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _module_name(node: cst.BaseExpression) -> str:
-    return dotted(node) or ""
-
-
-class _Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls")
-
-    def __init__(self, parent: Optional["_Scope"], kind: str, cls: Optional[str] = None) -> None:
-        self.parent = parent
-        self.kind = kind  # "module" | "function" | "class"
-        self.assigns: Dict[str, List[cst.BaseExpression]] = {}
-        #: the dotted name of the class whose body (or method) this scope is, for ``self.X`` / ``cls.X``
-        self.cls = cls
-
-
-def _unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(node, cst.Await):
-        node = node.expression
-    return node
+    from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
 
 
 class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.imports: Dict[str, str] = {}
-        self.module_scope = _Scope(None, "module")
+        self.module_scope = Scope(None, "module")
         self.scope = self.module_scope
-        self.calls: List[Tuple[cst.Call, _Scope]] = []
-        self.functions: List[Tuple[cst.FunctionDef, _Scope]] = []
+        self.calls: List[Tuple[cst.Call, Scope]] = []
+        self.functions: List[Tuple[cst.FunctionDef, Scope]] = []
         #: calls inside a schema definition (``Column(server_default=func.nextval(...))``): stored, not run
         self.ddl_calls: set = set()
         self._ddl_depth = 0
@@ -236,7 +74,7 @@ class _Collector(cst.CSTVisitor):
     # scopes -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         cls = self.scope.cls if self.scope.kind == "class" else None
-        self.scope = _Scope(self.scope, "function", cls)
+        self.scope = Scope(self.scope, "function", cls)
         self.functions.append((node, self.scope))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -244,7 +82,7 @@ class _Collector(cst.CSTVisitor):
         self.scope = self.scope.parent
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.scope = _Scope(self.scope, "function")
+        self.scope = Scope(self.scope, "function")
 
     def leave_Lambda(self, node: cst.Lambda) -> None:
         assert self.scope.parent is not None
@@ -252,7 +90,7 @@ class _Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
-        self.scope = _Scope(self.scope, "class", outer + node.name.value)
+        self.scope = Scope(self.scope, "class", outer + node.name.value)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         assert self.scope.parent is not None
@@ -261,7 +99,7 @@ class _Collector(cst.CSTVisitor):
     # imports ----------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            full = _module_name(alias.name)
+            full = module_name_of(alias.name)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.imports[alias.asname.name.value] = full
             else:
@@ -269,11 +107,11 @@ class _Collector(cst.CSTVisitor):
                 self.imports[top] = top
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        base = "." * len(node.relative) + (_module_name(node.module) if node.module else "")
+        base = "." * len(node.relative) + (module_name_of(node.module) if node.module else "")
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
-            name = _module_name(alias.name)
+            name = module_name_of(alias.name)
             bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
             self.imports[bound] = f"{base}.{name}" if base and not base.endswith(".") else base + name
 
@@ -281,9 +119,9 @@ class _Collector(cst.CSTVisitor):
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
             self.scope.assigns.setdefault(target.value, []).append(value)
-            self.bound[id(_unwrap_await(value))] = target.value
+            self.bound[id(unwrap_await(value))] = target.value
         elif isinstance(target, cst.Attribute):
-            self.bound[id(_unwrap_await(value))] = target.attr.value
+            self.bound[id(unwrap_await(value))] = target.attr.value
             self.attr_assigns.setdefault(target.attr.value, []).append(value)
         elif isinstance(target, cst.Subscript):
             self.subscript_assigns.append((target, value))
@@ -292,9 +130,9 @@ class _Collector(cst.CSTVisitor):
         if node.asname is not None:
             name = node.asname.name
             if isinstance(name, cst.Name):
-                self.bound[id(_unwrap_await(node.item))] = name.value
+                self.bound[id(unwrap_await(node.item))] = name.value
             elif isinstance(name, cst.Attribute):
-                self.bound[id(_unwrap_await(node.item))] = name.attr.value
+                self.bound[id(unwrap_await(node.item))] = name.attr.value
 
     # strings ----------------------------------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -381,7 +219,7 @@ def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
     return None
 
 
-class Extractor:
+class Extractor(ValueSource):
     """Builds ``Facts`` for one module."""
 
     def __init__(self, module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None) -> None:
@@ -396,8 +234,10 @@ class Extractor:
         self.collector = collector
         self.imports = collector.imports
         self.facts = Facts(module=module, imports=collector.imports, functions=collector.functions,
-                           module_scope=collector.module_scope, extractor=self)
-        self._server_db = self.facts.imported(POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS)
+                           module_scope=collector.module_scope, bound=collector.bound,
+                           attr_assigns=collector.attr_assigns, subscript_assigns=collector.subscript_assigns,
+                           strings=collector.strings, evaluator=self)
+        self._server_db = self.facts.imported(SERVER_DB_LIBS)
         self._sqlite_only = not self._server_db and self.facts.imported(SQLITE_LIBS)
         self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
 
@@ -406,7 +246,7 @@ class Extractor:
         """The file's SQL dialect: "mysql", "postgres", "mixed" or None (see pinlint.facts.dialect)."""
         return self._dialect_of(None, None)
 
-    def _dialect_of(self, call: Optional[cst.Call], scope: Optional[_Scope]) -> Optional[str]:
+    def _dialect_of(self, call: Optional[cst.Call], scope: Optional[Scope]) -> Optional[str]:
         """The SQL dialect of the SQL site at ``call`` (see pinlint.facts.dialect)."""
         if self._dialects is None:
             from pinlint.facts.dialect import Dialects
@@ -417,8 +257,15 @@ class Extractor:
         return self._dialects.of_site(call, scope)
 
     # name resolution ----------------------------------------------------------
-    def _lookup(self, name: str, scope: _Scope) -> Optional[cst.BaseExpression]:
-        s: Optional[_Scope] = scope
+    def lookup(self, name: str, scope: Optional[Scope]) -> Optional[cst.BaseExpression]:
+        return self._lookup(name, scope or self.collector.module_scope)
+
+    def string(self, node: cst.BaseExpression, scope: Optional[Scope]) -> Optional[str]:
+        sc = scope or self.collector.module_scope
+        return StringEvaluator(lambda n: self._lookup(n.value, sc)).value(node)
+
+    def _lookup(self, name: str, scope: Scope) -> Optional[cst.BaseExpression]:
+        s: Optional[Scope] = scope
         while s is not None:
             if s.kind != "class" or s is scope:
                 values = s.assigns.get(name)
@@ -438,7 +285,7 @@ class Extractor:
             return f"{base}.{rest}" if rest else base
         return None
 
-    def literal(self, node: cst.BaseExpression, scope: _Scope, depth: int = 0) -> object:
+    def literal(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
         if depth > 20:
             return UNKNOWN
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -498,16 +345,13 @@ class Extractor:
     def _is_sink(self, call: cst.Call) -> Optional[str]:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in SQL_METHODS:
-            if self._sqlite_only:
-                return None
-            if self._server_db:
-                return func.attr.value
             receiver = func.value
             while isinstance(receiver, cst.Call):
                 receiver = receiver.func
             last = receiver.attr.value if isinstance(receiver, cst.Attribute) else (
                 receiver.value if isinstance(receiver, cst.Name) else "")
-            return func.attr.value if DB_RECEIVER_RE.match(last) else None
+            return func.attr.value if is_sql_method_call(func.attr.value, last, self._server_db,
+                                                         self._sqlite_only) else None
         qualified = self.qualified(func)
         if qualified in SQL_FUNCTIONS:
             return qualified.rsplit(".", 1)[-1]
@@ -518,7 +362,7 @@ class Extractor:
         assert self.index is not None
         return self.index.absolute(qualname, self.module_name, self._is_package)
 
-    def _indexed(self, node: cst.BaseExpression, scope: _Scope) -> Optional[Tuple["SqlText", ...]]:
+    def _indexed(self, node: cst.BaseExpression, scope: Scope) -> Optional[Tuple["SqlText", ...]]:
         """SQL text that the project index knows for a name, attribute or call written in this file."""
         index = self.index
         if index is None:
@@ -562,18 +406,18 @@ class Extractor:
         return None if found is None else (found,)
 
     @staticmethod
-    def _class_of(scope: _Scope) -> Optional[str]:
-        s: Optional[_Scope] = scope
+    def _class_of(scope: Scope) -> Optional[str]:
+        s: Optional[Scope] = scope
         while s is not None:
             if s.cls is not None:
                 return s.cls
             s = s.parent
         return None
 
-    def _loaded_sql(self, call: cst.Call, scope: _Scope) -> Optional[Tuple["SqlText", ...]]:
+    def _loaded_sql(self, call: cst.Call, scope: Scope) -> Optional[Tuple["SqlText", ...]]:
         """``Path("queries/lock.sql").read_text()``, ``open(...).read()``, ``importlib.resources``: the
         text of a ``.sql`` file the code loads by name, unless the run lints that file in its own right."""
-        from pinlint.facts.index import SqlText
+        from pinlint.facts.index.model import SqlText
 
         parts: List[str] = []
 
@@ -629,18 +473,18 @@ class Extractor:
                 return (SqlText(text, os.path.relpath(candidate), 1, os.path.basename(candidate)),)
         return None
 
-    def _other(self, node: cst.BaseExpression, scope: _Scope) -> Optional[str]:
+    def _other(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         found = self._indexed(node, scope)
         if found is None or len(found) != 1:
             return None
         self._used.append(found[0])
         return found[0].text
 
-    def _evaluator(self, scope: _Scope) -> StringEvaluator:
+    def _evaluator(self, scope: Scope) -> StringEvaluator:
         return StringEvaluator(lambda n, s=scope: self._lookup(n.value, s),
                                other=(lambda n, s=scope: self._other(n, s)) if self.index is not None else None)
 
-    def _wrapper(self, call: cst.Call, scope: _Scope) -> Optional["Wrapper"]:
+    def _wrapper(self, call: cst.Call, scope: Scope) -> Optional["Wrapper"]:
         """The project wrapper this call goes to, if the index knows it."""
         index = self.index
         if index is None:
@@ -674,7 +518,7 @@ class Extractor:
             return index.wrapper_in(here, name)
         return index.method_wrapper(last) if last not in SQL_METHODS else None
 
-    def _func_text(self, call: cst.Call, scope: _Scope) -> Optional[str]:
+    def _func_text(self, call: cst.Call, scope: Scope) -> Optional[str]:
         """``func.pg_advisory_lock(1)`` (SQLAlchemy's expression language) as the SQL it runs."""
         func = call.func
         if not isinstance(func, cst.Attribute) or func.attr.value not in SA_FUNC_NAMES:
@@ -703,7 +547,7 @@ class Extractor:
                 args.append(HOLE)
         return f"SELECT {func.attr.value}({', '.join(args)})"
 
-    def _origin(self, node: cst.BaseExpression, scope: _Scope) -> cst.BaseExpression:
+    def _origin(self, node: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
         """Follow names and pass-through calls to the expression where the SQL text is written."""
         for _ in range(20):
             if isinstance(node, cst.Name):
@@ -767,7 +611,7 @@ class Extractor:
             self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
         return self.facts
 
-    def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: _Scope,
+    def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope,
                     wrapper: Optional["Wrapper"]) -> None:
         """``for stmt in [...]: cur.execute(stmt)``: each statement of the iterable is a site."""
         iterable = self._origin(loop.iter, scope)
@@ -785,7 +629,7 @@ class Extractor:
         for item in found or ():
             self._add(item.text, arg, call, sink, scope, via=(item,), wrapper=wrapper, key=(id(arg), item))
 
-    def _add(self, text: str, origin: cst.CSTNode, call: cst.Call, sink: str, scope: _Scope,
+    def _add(self, text: str, origin: cst.CSTNode, call: cst.Call, sink: str, scope: Scope,
              via: Tuple["SqlText", ...] = (), wrapper: Optional["Wrapper"] = None,
              framework: Optional[str] = None, key: object = None) -> None:
         key = key if key is not None else id(origin)

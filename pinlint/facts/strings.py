@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from pinlint.facts.catalog import CONCAT_FUNCS, PASS_THROUGH_FUNCS, PASS_THROUGH_METHODS
 from pinlint.sql.statement import HOLE
 from pinlint.sql.templates import brace_format as _brace_format
 from pinlint.sql.templates import percent_format as _percent_format
@@ -25,13 +26,6 @@ OtherResolver = Callable[[cst.BaseExpression], Optional[str]]
 
 MAX_DEPTH = 20
 MAX_LEN = 1_000_000
-
-#: Calls that return their first argument's SQL unchanged, by last name component.
-PASS_THROUGH_FUNCS = frozenset({"dedent", "text", "SQL", "literal_column", "DDL", "TextClause"})
-#: Calls that concatenate the list they get (psycopg ``sql.Composed([...])``).
-CONCAT_FUNCS = frozenset({"Composed"})
-PASS_THROUGH_METHODS = frozenset({"strip", "lstrip", "rstrip", "upper", "lower"})
-
 
 def _decode_fstring_text(text: str, prefix: str) -> str:
     text = text.replace("{{", "{").replace("}}", "}")

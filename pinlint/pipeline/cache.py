@@ -255,7 +255,7 @@ def index_to_json(index: Any) -> Dict[str, Any]:
 
 
 def index_from_json(obj: Dict[str, Any]) -> Any:
-    from pinlint.facts.index import ProjectIndex, SqlText, Wrapper
+    from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
 
     return ProjectIndex(
         modules=tuple(tuple(m) for m in obj["modules"]),

@@ -29,7 +29,7 @@ import re
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.facts.index import ProjectIndex
+    from pinlint.facts.index.model import ProjectIndex
 
 #: Not worth it below this many lines, or when more than this share of the lines would be kept.
 MIN_LINES = 200
@@ -41,7 +41,7 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 def _hit_patterns() -> List["re.Pattern[bytes]"]:
     from pinlint.pipeline.prefilter import FAMILY_MARKERS, _markers
-    from pinlint.facts.index import _INDEX_RE, _KEYWORD_ITEM, _SQL_FILE_NAME, _WRAPPER_RE
+    from pinlint.pipeline.markers import INDEX_STATEMENT_RE, KEYWORD_ITEM_RE, SQL_FILE_NAME_RE, WRAPPER_RE
 
     patterns: List["re.Pattern[bytes]"] = []
     for family in FAMILY_MARKERS:
@@ -49,7 +49,7 @@ def _hit_patterns() -> List["re.Pattern[bytes]"]:
         if markers.words:  # plain words: literal substrings (``.prepare`` is not ``_prepare``)
             patterns.append(re.compile(b"|".join(re.escape(w) for w in markers.words)))
         patterns.extend(markers.regexes)
-    return patterns + [_INDEX_RE, _WRAPPER_RE, _SQL_FILE_NAME, _KEYWORD_ITEM]
+    return patterns + [INDEX_STATEMENT_RE, WRAPPER_RE, SQL_FILE_NAME_RE, KEYWORD_ITEM_RE]
 
 
 _PATTERNS: Optional[List["re.Pattern[bytes]"]] = None
@@ -194,10 +194,10 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
 def _assembled_large(text: str) -> bool:
     """A literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``:
     its lines are not all markers, so such files are parsed whole."""
-    from pinlint.facts.index import _large_literal, _repeated_large
+    from pinlint.pipeline.markers import large_literal, repeated_large
 
     data = text.encode("utf-8", "surrogatepass")
-    return _large_literal(data) or _repeated_large(data)
+    return large_literal(data) or repeated_large(data)
 
 
 def _dunder(name: str) -> bool:

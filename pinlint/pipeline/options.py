@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
 from pinlint.targets import TargetSet
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.facts.index import ProjectIndex
+    from pinlint.facts.index.model import ProjectIndex
 
 
 @dataclass(frozen=True)

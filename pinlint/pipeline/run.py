@@ -93,7 +93,7 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
 
 def _reaches(data: bytes, options: RunOptions) -> bool:
     """SQL the file's bytes do not show: a name the project index knows, a loaded .sql file, a huge literal."""
-    from pinlint.facts.index import may_reach
+    from pinlint.pipeline.markers import may_reach
 
     return may_reach(data, options.index)
 
@@ -111,7 +111,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
 
     from pinlint.pipeline.focus import focus as focus_on
     from pinlint.pipeline.parse import ParseFailure, parse
-    from pinlint.facts.index import index_for
+    from pinlint.pipeline.indexing import index_for
 
     index = index_for(filename, text, options)
     # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)

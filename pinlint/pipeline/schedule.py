@@ -69,7 +69,7 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int])
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
         return _check_parallel(paths, options, jobs)
     if options.index is None:
-        from pinlint.facts.index import build_index
+        from pinlint.pipeline.indexing import build_index
 
         def build():
             return build_index(paths, options.root, options.sql_functions)
@@ -116,13 +116,15 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
             flags |= _ANALYSE
         else:
             from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
-            from pinlint.facts.index import assembled_or_large
+            from pinlint.pipeline.markers import assembled_or_large
 
             if matters or assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
     summary = None
     if path.endswith((".py", ".pyi")):
-        from pinlint.facts.index import module_name, summarise, wants_index
+        from pinlint.facts.index import module_name, summarise
+        from pinlint.pipeline.indexing import wants_index
+        from pinlint.pipeline.markers import may_wrap
 
         with phase("index"):
             # without any family's markers, the session-SQL ones (which cover the index's hazard
@@ -130,7 +132,7 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
             name = module_name(path, options.root)
             if wants_index(path, data, name, options.sql_functions, lowered, matters):
                 flags |= _INDEX
-                summary = summarise(path, data, name)
+                summary = summarise(path, data, name, may_wrap(lowered))
     return flags, summary
 
 
@@ -193,7 +195,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     # the workers summarise the files the index wants; the main process links them
                     from concurrent.futures import as_completed
 
-                    from pinlint.facts.index import IndexBuilder
+                    from pinlint.pipeline.indexing import IndexBuilder
 
                     builder = IndexBuilder(paths, options.root, options.sql_functions)
                     size = max(1, min(256, len(paths) // (jobs * 4) or 1))
@@ -250,7 +252,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             orphans = list(paths)
     if orphans:
         if options.index is None:
-            from pinlint.facts.index import build_index
+            from pinlint.pipeline.indexing import build_index
 
             with phase("index"):
                 options = replace(options, index=build_index(paths, options.root, options.sql_functions))

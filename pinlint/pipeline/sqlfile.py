@@ -49,14 +49,16 @@ def _noqa(text: str) -> Optional[Dict[int, FrozenSet[str]]]:
 
 
 def check_sql_file(filename: str, data: bytes, options, enabled: FrozenSet[str]) -> List[Diagnostic]:
-    from pinlint.evaluate import SQL_HAZARD_RE, evaluate_sql, large_statement
+    from pinlint.evaluate import SQL_HAZARD_RE, evaluate_sql
+    from pinlint.targets import large_statement
 
     text = data.decode("utf-8-sig", errors="replace")
     if options.use_prefilter and not SQL_HAZARD_RE.search(text) and not large_statement(text):
         return []
     import libcst as cst
 
-    from pinlint.facts.extract import SqlSite, extract
+    from pinlint.facts.extract import extract
+    from pinlint.facts.model import SqlSite
     from pinlint.specs import load_specs
 
     facts = extract(cst.Module(body=[]))

@@ -1,0 +1,109 @@
+"""The catalog: the one list of database libraries, SQL sinks, receivers, SQL keyword arguments and
+pass-through calls. Every other module (extraction, the project index, dialect evidence, the prefilter)
+derives what it needs from here, so a new sink or library is one line in one place.
+
+Sources: each library's own documentation and source (see ../rules/*.toml references and README's
+"what pinlint follows").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Tuple
+
+# -- libraries --------------------------------------------------------------------------------------
+
+#: PostgreSQL drivers (top-level import names).
+POSTGRES_LIBS: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy",
+                                  "pgvector")
+#: MySQL drivers.
+MYSQL_LIBS: Tuple[str, ...] = ("pymysql", "MySQLdb", "mysql", "aiomysql", "asyncmy", "mysqlx")
+#: ORMs and database layers that send SQL to a server database (PostgreSQL or MySQL).
+ORM_LIBS: Tuple[str, ...] = ("sqlalchemy", "django", "databases", "peewee", "playhouse", "tortoise", "alembic",
+                             "piccolo", "prisma", "sqlmodel", "flask_sqlalchemy", "records", "pony", "ormar", "gino")
+#: Importing one of these is evidence that ``.execute(...)`` in the file is SQL for a server database.
+SERVER_DB_LIBS: Tuple[str, ...] = POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS
+#: Embedded databases: a file that uses only these sends no SQL to a pooler.
+SQLITE_LIBS: Tuple[str, ...] = ("sqlite3", "aiosqlite", "apsw", "duckdb")
+
+#: Modules (qualified-name prefixes) that show a dialect, for pinlint.facts.dialect.
+MYSQL_MODULES: Tuple[str, ...] = MYSQL_LIBS + ("django.db.backends.mysql", "django.contrib.gis.db.backends.mysql")
+POSTGRES_MODULES: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy",
+                                     "django.db.backends.postgresql", "django.contrib.postgres",
+                                     "django.contrib.gis.db.backends.postgis")
+
+# -- sinks ------------------------------------------------------------------------------------------
+
+#: Methods whose first argument (or SQL keyword argument) is SQL text on DB-API cursors and connections,
+#: psycopg 3 connections, SQLAlchemy connections and sessions, asyncpg connections and pools, Django
+#: cursors, Peewee databases.
+SQL_METHODS = frozenset({"execute", "executemany", "exec_driver_sql", "fetch", "fetchrow", "fetchval", "raw",
+                         "execute_sql"})
+#: Functions whose first argument is SQL text, by qualified name.
+SQL_FUNCTIONS = frozenset({
+    "sqlalchemy.text",
+    "sqlalchemy.sql.text",
+    "sqlalchemy.sql.expression.text",
+    "sqlalchemy.sql.elements.TextClause",
+    "django.db.models.expressions.RawSQL",
+    "django.db.models.RawSQL",
+})
+#: The last name of ``SQL_FUNCTIONS`` a wrapper may call by its bare name (``text(sql)``).
+SQL_FUNCTION_NAMES = frozenset({"text"})
+#: Keyword arguments that carry the SQL text of a sink call.
+SQL_KEYWORD_ARGS: Tuple[str, ...] = ("sql", "query", "operation", "statement", "stmt", "command")
+
+#: Calls that return their first argument's SQL unchanged, by last name component.
+PASS_THROUGH_FUNCS = frozenset({"dedent", "text", "SQL", "literal_column", "DDL", "TextClause"})
+#: Calls that concatenate the list they get (psycopg ``sql.Composed([...])``).
+CONCAT_FUNCS = frozenset({"Composed"})
+#: String methods that keep a SQL text's meaning (``sql.strip()``).
+PASS_THROUGH_METHODS = frozenset({"strip", "lstrip", "rstrip", "upper", "lower"})
+
+#: Receiver names that look like a database handle when the file imports no database library
+#: (``op`` is Alembic's operations object).
+DB_RECEIVER_RE = re.compile(
+    r"(?i)^(?:.*_)?(?:cur|curs|cursor|conn|connection|cnx|db|database|session|sess|engine|tx|txn|"
+    r"transaction|pool|pg|postgres|psql|mysql|dbapi|op)(?:_.*)?\d*$"
+)
+
+
+def receiver_looks_like_db(name: str) -> bool:
+    """Whether a receiver's last name (``cur``, ``self.conn`` -> ``conn``) looks like a database handle."""
+    return DB_RECEIVER_RE.match(name) is not None
+
+
+def is_sql_method_call(method: str, receiver: str, server_db: bool, sqlite_only: bool = False) -> bool:
+    """Whether ``receiver.method(...)`` sends SQL text: a SQL method, called in a file that uses a server
+    database library or on a receiver that looks like a database handle, and not in a file that uses
+    only an embedded database. ``receiver`` is the last name of the receiver expression, calls unwrapped
+    (``self.conn.execute`` -> ``conn``, ``get_conn().execute`` -> ``get_conn``)."""
+    if method not in SQL_METHODS or sqlite_only:
+        return False
+    return server_db or receiver_looks_like_db(receiver)
+
+
+# -- SQLAlchemy expression language ---------------------------------------------------------------------
+
+#: SQLAlchemy's ``func`` namespace: ``func.pg_advisory_lock(1)`` is SQL without a SQL string.
+SA_FUNC_BASES = frozenset({"sqlalchemy.func", "sqlalchemy.sql.func", "sqlalchemy.sql.expression.func",
+                           "sqlalchemy.sql.functions.func", "sqlmodel.func"})
+#: ``func.X`` names that a rule can judge (anything else is left alone).
+SA_FUNC_NAMES = frozenset({"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock",
+                           "pg_try_advisory_lock_shared", "set_config", "nextval", "setval", "currval", "lastval"})
+#: Calls and keywords under which a ``func.X(...)`` is stored in the schema (a column default), not run.
+SA_DDL_CALLS = frozenset({"Column", "mapped_column", "Sequence", "Index", "CheckConstraint", "Computed", "Identity",
+                          "DDL", "Field", "column_property", "DefaultClause", "Table"})
+SA_DDL_KEYWORDS = frozenset({"default", "server_default", "onupdate", "server_onupdate", "sa_column_kwargs"})
+
+# -- files the code loads ------------------------------------------------------------------------------
+
+#: Reading a file: ``Path("q.sql").read_text()``, ``open("q.sql").read()``, importlib.resources.
+READ_METHODS = frozenset({"read_text", "read", "read_bytes"})
+RESOURCE_READERS = frozenset({"read_text", "get_data"})
+MAX_SQL_FILE_BYTES = 1024 * 1024
+
+# -- configuration values --------------------------------------------------------------------------------
+
+#: Calls that read configuration and return their ``default`` when the variable is unset.
+ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"})

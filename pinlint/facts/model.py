@@ -1,0 +1,193 @@
+"""The public facts of one module: what checks read (never the extractor's internals).
+
+``Facts`` holds the module's imports, every call (``CallFact``, with its qualified name through the file's
+imports and its scope), the SQL sites (``SqlSite``: SQL text that reaches a driver or ORM call), the
+functions, and the bindings the driver rules follow (what a value is bound to, ``obj.attr = value``,
+``x[key] = value``, the module's string expressions). Values are read with ``Facts.value`` (a Python
+literal, names followed) and ``Facts.string`` (static text with HOLE for unknown parts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.facts.index.model import SqlText, Wrapper
+
+
+@dataclass
+class SqlSite:
+    """SQL text that reaches a driver or ORM call."""
+
+    text: str
+    #: the node where the SQL text is written (a string literal) or, failing that, the call argument
+    node: cst.CSTNode
+    call: cst.Call
+    sink: str
+    framework: Optional[str]
+    #: "mysql" or "postgres"; "mixed" when the file uses both and this call could not be tied to one
+    #: (the configured dialect applies, else dialect-dependent rules stay quiet). See pinlint.facts.dialect.
+    dialect: str
+    #: a plain string literal whose value is ``text`` character for character (precise positions)
+    literal: Optional[cst.SimpleString] = None
+    #: where the SQL text is written when that is another place of the project (constant, function
+    #: returning SQL, loaded .sql file): the finding is reported at ``node`` and names these
+    via: Tuple["SqlText", ...] = ()
+    #: the project wrapper the SQL goes through (``run("SET ...")`` with ``def run(sql): cur.execute(sql)``)
+    wrapper: Optional["Wrapper"] = None
+    #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
+    #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.facts.dialect.effective)
+    dialect_known: bool = True
+
+
+class _Unknown:
+    """A value static analysis cannot know."""
+
+    _instance = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass
+class CallFact:
+    """A call in the module, with its target resolved through the file's imports."""
+
+    node: cst.Call
+    #: qualified name through imports (``psycopg.connect``, ``sqlalchemy.create_engine``), or None
+    qualname: Optional[str]
+    #: the target as written (``conn.cursor``, ``asyncpg.create_pool``), or None for e.g. ``f()()``
+    written: Optional[str]
+    #: the last name of the target (``cursor`` for ``conn.cursor(...)``, ``connect`` for ``connect(...)``)
+    last: str
+    scope: "Scope"
+
+    def kwarg(self, name: str) -> Optional[cst.BaseExpression]:
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg.value
+        return None
+
+    def positional(self, index: int) -> Optional[cst.BaseExpression]:
+        pos = [a for a in self.node.args if a.keyword is None and not a.star]
+        return pos[index].value if index < len(pos) else None
+
+    @property
+    def has_star_kwargs(self) -> bool:
+        return any(a.star == "**" for a in self.node.args)
+
+
+@dataclass
+class Facts:
+    module: cst.Module
+    imports: Dict[str, str]
+    sql_sites: List[SqlSite] = field(default_factory=list)
+    #: every call in the module, in source order
+    calls: List[CallFact] = field(default_factory=list)
+    #: every function definition with the scope of its body
+    functions: List[Tuple[cst.FunctionDef, "Scope"]] = field(default_factory=list)
+    module_scope: Optional["Scope"] = None
+    #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
+    bound: Dict[int, str] = field(default_factory=dict)
+    #: ``obj.attr = value``: attr -> values
+    attr_assigns: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
+    #: ``x[key] = value``
+    subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = field(default_factory=list)
+    #: outermost string expressions outside docstrings (bare string statements)
+    strings: List[cst.BaseExpression] = field(default_factory=list)
+    #: the evaluator behind ``value``/``string``/``lookup``/``resolve`` (set by the extractor)
+    evaluator: Optional["ValueSource"] = field(default=None, repr=False)
+
+    def imported(self, prefixes: Sequence[str]) -> bool:
+        return any(q == p or q.startswith(p + ".") for q in self.imports.values() for p in prefixes)
+
+    def value(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> object:
+        """The Python value of a literal expression (str, int, float, bool, None, dict, list, tuple), names
+        resolved in ``scope`` (default: module); UNKNOWN for anything else."""
+        if node is None or self.evaluator is None:
+            return UNKNOWN
+        return self.evaluator.literal(node, scope or self.module_scope)
+
+    def string(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> Optional[str]:
+        """Static string value with HOLE for unknown parts (see pinlint.facts.strings), or None."""
+        if node is None or self.evaluator is None:
+            return None
+        return self.evaluator.string(node, scope or self.module_scope)
+
+    def lookup(self, name: str, scope: Optional["Scope"] = None) -> Optional[cst.BaseExpression]:
+        """The one expression ``name`` is bound to in ``scope`` or an enclosing scope; None when it is bound
+        more than once (or not at all)."""
+        if self.evaluator is None:
+            return None
+        return self.evaluator.lookup(name, scope or self.module_scope)
+
+    def resolve(self, node: cst.BaseExpression) -> Optional[str]:
+        """Qualified name of a Name/Attribute through the file's imports."""
+        if self.evaluator is None:
+            return None
+        return self.evaluator.qualified(node)
+
+
+class ValueSource:
+    """What ``Facts`` asks for values (the extractor provides it)."""
+
+    def literal(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> object:  # pragma: no cover
+        raise NotImplementedError
+
+    def string(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> Optional[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def lookup(self, name: str, scope: Optional["Scope"]) -> Optional[cst.BaseExpression]:  # pragma: no cover
+        raise NotImplementedError
+
+    def qualified(self, node: cst.BaseExpression) -> Optional[str]:  # pragma: no cover
+        raise NotImplementedError
+
+
+def dotted(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def module_name_of(node: cst.BaseExpression) -> str:
+    return dotted(node) or ""
+
+
+class Scope:
+    __slots__ = ("parent", "kind", "assigns", "cls")
+
+    def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None) -> None:
+        self.parent = parent
+        self.kind = kind  # "module" | "function" | "class"
+        self.assigns: Dict[str, List[cst.BaseExpression]] = {}
+        #: the dotted name of the class whose body (or method) this scope is, for ``self.X`` / ``cls.X``
+        self.cls = cls
+
+
+def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(node, cst.Await):
+        node = node.expression
+    return node
+
+
