@@ -41,6 +41,9 @@ class SqlSite:
     #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
     #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.facts.dialect.effective)
     dialect_known: bool = True
+    #: where the SQL runs when that changes its verdict: ``"connection-init"`` for SQL in a hook that runs on
+    #: every new connection (set by the connection-init-state check before the SQL checks run), else None
+    context: Optional[str] = None
 
 
 class _Unknown:
