@@ -20,7 +20,8 @@ from pinlint.config import Settings
 from pinlint.pipeline.run import check_source
 from pinlint.facts.extract import extract
 from pinlint.pipeline.parse import ParseFailure, parse
-from pinlint.facts.strings import StringEvaluator
+from pinlint.facts.syntax import CstSyntax
+from pinlint.facts.values import Evaluator
 
 OPTIONS = replace(run_options(Settings()), use_prefilter=False)
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
@@ -160,10 +161,15 @@ def test_string_evaluator_never_raises(source, data):
     pool = visitor.found
     # names resolve to other expressions of the program, cycles included
     resolve = lambda name: pool[hash(name.value) % len(pool)]  # noqa: E731
-    for evaluator in (StringEvaluator(), StringEvaluator(resolve)):
+    for evaluator in (Evaluator(CstSyntax), Evaluator(CstSyntax, resolve)):
         for node in pool[:200]:
-            value = evaluator.value(node)
+            value = evaluator.text(node)
             assert value is None or isinstance(value, str)
+            setting = evaluator.setting_text(node)
+            assert setting is None or isinstance(setting, str)
+            evaluator.literal(node)
+            items = evaluator.dict_items(node)
+            assert items is None or isinstance(items[0], dict)
 
 
 @SETTINGS

@@ -126,7 +126,7 @@ class Facts:
         return self.evaluator.literal(node, scope or self.module_scope)
 
     def string(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> Optional[str]:
-        """Static string value with HOLE for unknown parts (see pinlint.facts.strings), or None."""
+        """Static string value with HOLE for unknown parts (see pinlint.facts.values), or None."""
         if node is None or self.evaluator is None:
             return None
         return self.evaluator.string(node, scope or self.module_scope)
@@ -137,6 +137,21 @@ class Facts:
         if self.evaluator is None:
             return None
         return self.evaluator.lookup(name, scope or self.module_scope)
+
+    def dict_items(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None
+                   ) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:
+        """The string-keyed entries of a dict display (or a name bound to one, or ``dict(...)``) and whether
+        the keys are complete; None when the node is not a dict."""
+        if node is None or self.evaluator is None:
+            return None
+        return self.evaluator.dict_items(node, scope or self.module_scope)
+
+    def setting_text(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> Optional[str]:
+        """A configuration string (a URL, a DSN): like ``string``, with an environment getter's default
+        (``os.getenv("DATABASE_URL", "postgresql://...")``) taken as its value."""
+        if node is None or self.evaluator is None:
+            return None
+        return self.evaluator.setting_text(node, scope or self.module_scope)
 
     def resolve(self, node: cst.BaseExpression) -> Optional[str]:
         """Qualified name of a Name/Attribute through the file's imports."""
@@ -158,6 +173,13 @@ class ValueSource:
         raise NotImplementedError
 
     def qualified(self, node: cst.BaseExpression) -> Optional[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    def dict_items(self, node: cst.BaseExpression, scope: Optional["Scope"]
+                   ) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def setting_text(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> Optional[str]:  # pragma: no cover
         raise NotImplementedError
 
 

@@ -9,22 +9,9 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from pinlint.facts.catalog import SQL_FUNCTION_NAMES, SQL_KEYWORD_ARGS, SQL_METHODS, is_sql_method_call
 from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
-from pinlint.facts.index.summarise import PASS_THROUGH, FunctionSummary, ModuleSummary, dotted_name
-from pinlint.sql.statement import HOLE
-
-MAX_DEPTH = 30
-
-
-def _percent(template: str) -> str:
-    from pinlint.sql.templates import percent_format as _percent_format
-
-    return _percent_format(template)
-
-
-def _brace(template: str) -> str:
-    from pinlint.sql.templates import brace_format as _brace_format
-
-    return _brace_format(template)
+from pinlint.facts.index.summarise import FunctionSummary, ModuleSummary, dotted_name
+from pinlint.facts.syntax import AstSyntax
+from pinlint.facts.values import Evaluator
 
 
 class _Linker:
@@ -83,21 +70,17 @@ class _Linker:
         self.active.add(memo_key)
         scope = key.rsplit(".", 1)[0] if "." in key else None
         try:
-            value = self.text(mod.consts[key], mod, scope, None, 0)
+            value = self.text(mod.consts[key], mod, scope, None)
         except RecursionError:
             value = None
         self.active.discard(memo_key)
         self.memo[memo_key] = value
         return value
 
-    def _name_text(self, dotted: str, mod: ModuleSummary, scope: Optional[str], local: Optional[dict],
-                   depth: int) -> Optional[str]:
+    def _name_text(self, dotted: str, mod: ModuleSummary, scope: Optional[str]) -> Optional[str]:
+        """The text of a name or attribute written in ``mod`` (in class ``scope``, if any): a constant of
+        this or another module, a class attribute (``self.X``, ``cls.X``, inherited ones too)."""
         head = dotted.split(".")[0]
-        if local is not None and head in local:
-            values = local[head]
-            if "." not in dotted and len(values) == 1:
-                return self.text(values[0], mod, scope, local, depth + 1)
-            return None
         if scope is not None and "." not in dotted and f"{scope}.{dotted}" in mod.consts:
             return self.const_text(mod, f"{scope}.{dotted}")
         if head in ("self", "cls") and scope is not None and "." in dotted:
@@ -126,67 +109,23 @@ class _Linker:
                     return text
         return None
 
-    def text(self, node: ast.expr, mod: ModuleSummary, scope: Optional[str], local: Optional[dict],
-             depth: int) -> Optional[str]:
-        if depth > MAX_DEPTH:
-            return None
-        if isinstance(node, ast.Constant):
-            return node.value if isinstance(node.value, str) else None
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for v in node.values:
-                if isinstance(v, ast.Constant) and isinstance(v.value, str):
-                    parts.append(v.value)
-                elif isinstance(v, ast.FormattedValue):
-                    inner = None
-                    if v.conversion == -1 and v.format_spec is None:
-                        inner = self.text(v.value, mod, scope, local, depth + 1)
-                    parts.append(HOLE if inner is None else inner)
-            return "".join(parts)
-        if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Add):
-                left = self.text(node.left, mod, scope, local, depth + 1)
-                right = self.text(node.right, mod, scope, local, depth + 1)
-                if left is None and right is None:
-                    return None
-                return (HOLE if left is None else left) + (HOLE if right is None else right)
-            if isinstance(node.op, ast.Mod):
-                left = self.text(node.left, mod, scope, local, depth + 1)
-                return None if left is None else _percent(left)
-            if isinstance(node.op, ast.Mult) and isinstance(node.right, ast.Constant) \
-                    and type(node.right.value) is int:
-                left = self.text(node.left, mod, scope, local, depth + 1)
-                if left is None or node.right.value < 0 or len(left) * node.right.value > 1_000_000:
-                    return None
-                return left * node.right.value
-            return None
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            dotted = dotted_name(node)
-            return None if dotted is None else self._name_text(dotted, mod, scope, local, depth)
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-            if isinstance(func, ast.Attribute) and name == "format":
-                base = self.text(func.value, mod, scope, local, depth + 1)
-                return None if base is None else _brace(base)
-            if isinstance(func, ast.Attribute) and name == "join" and len(node.args) == 1:
-                sep = self.text(func.value, mod, scope, local, depth + 1)
-                seq = node.args[0]
-                if sep is None or not isinstance(seq, (ast.List, ast.Tuple)):
-                    return None
-                items = [self.text(e, mod, scope, local, depth + 1) for e in seq.elts]
-                return sep.join(HOLE if i is None else i for i in items)
-            if name in PASS_THROUGH and node.args and not isinstance(node.args[0], ast.Starred):
-                if isinstance(func, ast.Attribute) and name in ("strip", "lstrip", "rstrip", "upper", "lower"):
-                    return self.text(func.value, mod, scope, local, depth + 1) if not node.args else None
-                return self.text(node.args[0], mod, scope, local, depth + 1)
-            if isinstance(func, ast.Attribute) and name in ("strip", "lstrip", "rstrip", "upper", "lower"):
-                return self.text(func.value, mod, scope, local, depth + 1)
-            if name == "Composed" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)):
-                items = [self.text(e, mod, scope, local, depth + 1) for e in node.args[0].elts]
-                return "".join(HOLE if i is None else i for i in items)
-            return None
-        return None
+    def text(self, node: ast.expr, mod: ModuleSummary, scope: Optional[str], local: Optional[dict]) -> Optional[str]:
+        """The SQL text of an expression written in ``mod`` (``scope``: its class; ``local``: the enclosing
+        function's bindings), through pinlint.facts.values."""
+
+        def binding(name: ast.expr) -> Optional[ast.expr]:
+            values = local.get(name.id) if local is not None and isinstance(name, ast.Name) else None
+            return values[0] if values is not None and len(values) == 1 else None
+
+        def other(n: ast.expr) -> Optional[str]:
+            if not isinstance(n, (ast.Name, ast.Attribute)):
+                return None
+            dotted = dotted_name(n)
+            if dotted is None or (local is not None and dotted.split(".")[0] in local):
+                return None  # a local name: bound more than once, or an attribute of a local object
+            return self._name_text(dotted, mod, scope)
+
+        return Evaluator(AstSyntax, binding, other).text(node)
 
     # function returns
     def returns(self, mod: ModuleSummary, fn: FunctionSummary) -> Optional[List[Tuple[str, int]]]:
@@ -199,12 +138,12 @@ class _Linker:
             if isinstance(value, ast.Name) and len(local.get(value.id, ())) == 1:
                 value = local[value.id][0]
             if isinstance(value, (ast.List, ast.Tuple)):
-                items = [(self.text(e, mod, fn.cls, local, 0), e.lineno) for e in value.elts]
+                items = [(self.text(e, mod, fn.cls, local), e.lineno) for e in value.elts]
                 if not items or any(t is None for t, _ in items):
                     return None
                 results.append([(t, line) for t, line in items if t is not None])
             else:
-                t = self.text(value, mod, fn.cls, local, 0)
+                t = self.text(value, mod, fn.cls, local)
                 if t is None:
                     return None
                 results.append([(t, value.lineno)])

@@ -1,0 +1,173 @@
+"""One read-only libcst walk of a module: imports, simple assignments per scope, every call, function
+definitions, and the bindings the driver rules follow (what a value is bound to, ``obj.attr = value``,
+``x[key] = value``, the module's string expressions outside docstrings)."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+import libcst as cst
+
+from pinlint.facts.catalog import SA_DDL_CALLS, SA_DDL_KEYWORDS
+from pinlint.facts.model import Scope, module_name_of, unwrap_await
+
+
+class Collector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.imports: Dict[str, str] = {}
+        self.module_scope = Scope(None, "module")
+        self.scope = self.module_scope
+        self.calls: List[Tuple[cst.Call, Scope]] = []
+        self.functions: List[Tuple[cst.FunctionDef, Scope]] = []
+        #: calls inside a schema definition (``Column(server_default=func.nextval(...))``): stored, not run
+        self.ddl_calls: set = set()
+        self._ddl_depth = 0
+        # Bindings and strings, for the driver rules (collected here so a file is walked only once):
+        #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
+        self.bound: Dict[int, str] = {}
+        #: ``obj.attr = value``: attr -> values
+        self.attr_assigns: Dict[str, List[cst.BaseExpression]] = {}
+        #: ``x[key] = value``
+        self.subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = []
+        #: outermost string expressions outside docstrings (bare string statements)
+        self.strings: List[cst.BaseExpression] = []
+        self._string_depth = 0
+        self._bare_string_depth = 0
+
+    # scopes -----------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        cls = self.scope.cls if self.scope.kind == "class" else None
+        self.scope = Scope(self.scope, "function", cls)
+        self.functions.append((node, self.scope))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scope = Scope(self.scope, "function")
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
+        self.scope = Scope(self.scope, "class", outer + node.name.value)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    # imports ----------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = module_name_of(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.imports[alias.asname.name.value] = full
+            else:
+                top = full.split(".")[0]
+                self.imports[top] = top
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        base = "." * len(node.relative) + (module_name_of(node.module) if node.module else "")
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = module_name_of(alias.name)
+            bound = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            self.imports[bound] = f"{base}.{name}" if base and not base.endswith(".") else base + name
+
+    # assignments ------------------------------------------------------------
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.assigns.setdefault(target.value, []).append(value)
+            self.bound[id(unwrap_await(value))] = target.value
+        elif isinstance(target, cst.Attribute):
+            self.bound[id(unwrap_await(value))] = target.attr.value
+            self.attr_assigns.setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, cst.Subscript):
+            self.subscript_assigns.append((target, value))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            name = node.asname.name
+            if isinstance(name, cst.Name):
+                self.bound[id(unwrap_await(node.item))] = name.value
+            elif isinstance(name, cst.Attribute):
+                self.bound[id(unwrap_await(node.item))] = name.attr.value
+
+    # strings ----------------------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self._bare_string_depth += 1  # a docstring or a comment, not configuration
+
+    def leave_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self._bare_string_depth -= 1
+
+    def _string(self, node: cst.BaseExpression) -> None:
+        if self._string_depth == 0 and self._bare_string_depth == 0:
+            self.strings.append(node)
+        self._string_depth += 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string(node)
+
+    def leave_SimpleString(self, node: cst.SimpleString) -> None:
+        self._string_depth -= 1
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string(node)
+
+    def leave_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string_depth -= 1
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string(node)
+
+    def leave_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string_depth -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._bind(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        # ``sql += "..."``: the name no longer has one static value (two bindings make it ambiguous).
+        if isinstance(node.target, cst.Name):
+            self.scope.assigns.setdefault(node.target.value, []).extend((node.value, node.value))
+
+    def visit_For(self, node: cst.For) -> None:
+        # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one
+        # binding: each item of the iterable); any other binding makes the name ambiguous.
+        if isinstance(node.target, cst.Name):
+            self.scope.assigns.setdefault(node.target.value, []).append(node)  # type: ignore[arg-type]
+
+    # calls ------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append((node, self.scope))
+        if self._ddl_depth:
+            self.ddl_calls.add(id(node))
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if last in SA_DDL_CALLS:
+            self._ddl_depth += 1
+
+    def leave_Call(self, node: cst.Call) -> None:
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if last in SA_DDL_CALLS:
+            self._ddl_depth -= 1
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in SA_DDL_KEYWORDS:
+            self._ddl_depth += 1
+
+    def leave_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in SA_DDL_KEYWORDS:
+            self._ddl_depth -= 1
