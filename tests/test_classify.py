@@ -217,7 +217,10 @@ POSITIVE = [
     ("SELECT a INTO t FROM x", dict(kind="query")),
     ("SELECT a INTO UNLOGGED t FROM x", dict(kind="query")),
     ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", dict(kind="query")),
-    ("EXPLAIN SELECT 1", dict(kind="query")),
+    ("EXPLAIN SELECT 1", dict(kind="explain")),  # planned, not run
+    ("EXPLAIN VERBOSE SELECT 1", dict(kind="explain")),
+    ("EXPLAIN (ANALYZE false) SELECT 1", dict(kind="explain")),
+    ("DO $$ BEGIN PERFORM pg_advisory_lock(1); END $$", dict(kind="do")),
     ("EXPLAIN ANALYZE SELECT 1", dict(kind="query")),
     ("EXPLAIN (ANALYZE, BUFFERS) UPDATE t SET a = 1", dict(kind="query")),
     # other
@@ -572,6 +575,8 @@ CALL_CASES = [
     ("SELECT * FROM pg_try_advisory_lock(1)", (Call("pg_try_advisory_lock", ("1",), 14),)),
     ("INSERT INTO t (a, b) VALUES (nextval('s'), 2)", (Call("nextval", ("'s'",), 29),)),
     ("EXPLAIN (ANALYZE) SELECT pg_advisory_lock(1)", (Call("pg_advisory_lock", ("1",), 25),)),
+    ("EXPLAIN SELECT pg_advisory_lock(1)", (Call("pg_advisory_lock", ("1",), 15),)),  # listed, not executed
+    ("DO $$ BEGIN PERFORM pg_advisory_lock(7); END $$", (Call("pg_advisory_lock", ("7",), 20),)),
     ("UPDATE t SET a = lower(b)", (Call("lower", (None,), 17),)),
     ("SELECT 'pg_advisory_lock(1)'", ()),
     ('SELECT "pg_advisory_lock" FROM t', ()),
@@ -615,12 +620,16 @@ def test_function_body_is_opaque() -> None:
     assert "pg_advisory_lock" not in {call.name for call in st.calls}
 
 
-def test_do_block_is_one_statement_without_calls() -> None:
+def test_do_block_is_one_statement_with_the_calls_of_its_body() -> None:
     sql = "DO $$ BEGIN EXECUTE 'SET x TO 1'; END $$"
     st = one(sql)
     assert (st.kind, st.calls, st.text) == ("do", (), sql)
-    tagged = one("DO $fn$ BEGIN PERFORM pg_advisory_lock(1); END $fn$")
-    assert (tagged.kind, tagged.calls) == ("do", ())
+    tagged_sql = "DO $fn$ BEGIN PERFORM pg_advisory_lock(1); END $fn$"
+    tagged = one(tagged_sql)
+    assert (tagged.kind, tagged.calls) == ("do", (Call("pg_advisory_lock", ("1",), tagged_sql.index("pg_")),))
+    # a call's position points into the body, where it is written
+    lang = "DO LANGUAGE plpgsql $$ BEGIN PERFORM pg_try_advisory_lock(2); END $$"
+    assert one(lang).calls[0].start == lang.index("pg_try")
 
 
 def test_dollar_quoted_strings_hide_semicolons_and_calls() -> None:

@@ -9,7 +9,7 @@ Sources: each library's own documentation and source (see ../rules/*.toml refere
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import Optional, Tuple
 
 # -- libraries --------------------------------------------------------------------------------------
 
@@ -71,6 +71,74 @@ DB_RECEIVER_RE = re.compile(
 def receiver_looks_like_db(name: str) -> bool:
     """Whether a receiver's last name (``cur``, ``self.conn`` -> ``conn``) looks like a database handle."""
     return DB_RECEIVER_RE.match(name) is not None
+
+
+#: Calls whose result is a database handle (a connection, cursor, session, transaction): a receiver bound
+#: to one counts as a database handle whatever its name (``c = db.cursor(); c.execute(sql)``).
+DB_HANDLE_FACTORIES = frozenset({
+    "cursor", "connect", "acquire", "begin", "connection", "raw_connection", "getconn", "get_conn",
+    "get_connection", "session", "Session", "begin_nested", "transaction", "create_engine", "create_async_engine",
+    "create_pool", "get_db", "get_cursor", "engine",
+})
+
+#: Types whose instances are database handles (parameter annotations: ``cur: Cursor``).
+DB_HANDLE_TYPES = frozenset({
+    "Connection", "AsyncConnection", "Cursor", "AsyncCursor", "Session", "AsyncSession", "Engine", "AsyncEngine",
+    "Pool", "ConnectionPool", "AsyncConnectionPool", "Database", "CursorWrapper", "PooledDB", "Transaction",
+    "DictCursor", "RealDictCursor", "ServerCursor", "Record", "MySQLConnection", "MySQLCursor",
+})
+
+#: Method or function names that DB layers use to send SQL besides ``SQL_METHODS`` (DAL ``executesql``,
+#: Twisted ``runQuery``/``runOperation``, encode/databases ``fetch_all``, records ``query``, Prisma
+#: ``execute_raw``, project DB layers' ``run``/``one``/``all``): a complete SQL statement passed to one of
+#: these is SQL sent to the database.
+SQL_SINK_NAMES = frozenset({
+    "query", "run", "one", "all", "first", "scalar", "scalars", "fetch_all", "fetch_one", "fetch_val",
+    "fetch_value", "fetchall", "fetchone", "iterate", "execute_many", "executesql", "runQuery", "runOperation",
+    "runInteraction", "execute_raw", "query_raw", "raw_sql", "execute_sql", "run_sql", "exec_sql", "execSQL",
+    "execute_query", "run_query", "sql", "exec", "perform", "do", "execute_script", "executescript",
+})
+#: Words that make a name a SQL sink's name (``run_sql``, ``execQuery``, ``db_execute``).
+SQL_SINK_WORDS = ("sql", "query", "exec", "fetch", "cursor")
+
+#: Calls that take SQL-looking text but never send it (logging, printing, string and regex methods,
+#: parsers and formatters, test assertions, exceptions, translations), by their last name or its start.
+NON_SQL_CALLS = frozenset({
+    "print", "echo", "write", "writelines", "secho", "warn", "warning", "debug", "info", "error", "critical",
+    "exception", "log", "msg", "notice", "startswith", "endswith", "find", "rfind", "index", "rindex", "count",
+    "replace", "split", "rsplit", "splitlines", "partition", "rpartition", "strip", "lstrip", "rstrip", "lower",
+    "upper", "casefold", "encode", "decode", "join", "match", "search", "fullmatch", "findall", "finditer", "sub",
+    "subn", "compile", "escape", "mogrify", "format", "format_map", "parse", "parse_one", "transpile", "tokenize",
+    "split_statements", "dedent", "indent", "fill", "wrap", "shorten", "gettext", "ngettext", "pgettext",
+    "gettext_lazy", "ugettext", "_", "mark_safe", "Markup", "param", "approx", "raises", "skip", "fail", "xfail",
+    "add_argument", "help", "system", "popen", "run_command", "check_call", "check_output", "Popen", "call",
+    "getenv", "get", "setdefault", "append", "extend", "add", "update", "insert", "put", "push", "set", "remove",
+    "discard", "render", "render_template", "template", "Template", "explain", "describe", "quote", "quote_ident",
+    "literal", "Literal", "Identifier", "assertEqual", "assertIn", "assertRegex",
+})
+#: Test assertions: the SQL in their arguments is what a test expects, not what the code sends.
+ASSERTION_PREFIXES = ("assert", "expect", "eq_", "ne_", "is_", "should")
+NON_SQL_PREFIXES = ASSERTION_PREFIXES + ("check_", "log_", "print_", "raise", "mock_", "validate", "lint")
+#: Modules whose functions never send SQL.
+NON_SQL_MODULES = ("logging", "re", "regex", "subprocess", "os", "sys", "shlex", "warnings", "textwrap",
+                   "sqlparse", "sqlglot", "pglast", "click", "typer", "rich", "pytest", "unittest", "json", "yaml",
+                   "string", "html", "markupsafe", "jinja2", "structlog", "loguru", "builtins", "gettext")
+
+
+def is_non_sql_call(last: str, qualname: Optional[str]) -> bool:
+    """Whether a call is clearly something else than sending SQL (see ``NON_SQL_CALLS``)."""
+    if last in NON_SQL_CALLS or last.startswith(NON_SQL_PREFIXES) or last.endswith(("Error", "Exception",
+                                                                                    "Warning", "Exit")):
+        return True
+    return qualname is not None and qualname.split(".")[0] in NON_SQL_MODULES
+
+
+def sink_like_name(last: str) -> bool:
+    """A call name that DB layers use for sending SQL (``SQL_SINK_NAMES``, or a name with a SQL word)."""
+    if last in SQL_SINK_NAMES or last in SQL_METHODS:
+        return True
+    low = last.lower()
+    return any(w in low for w in SQL_SINK_WORDS)
 
 
 def is_sql_method_call(method: str, receiver: str, server_db: bool, sqlite_only: bool = False) -> bool:

@@ -4,12 +4,28 @@ definitions, and the bindings the driver rules follow (what a value is bound to,
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.facts.catalog import SA_DDL_CALLS, SA_DDL_KEYWORDS
-from pinlint.facts.model import Scope, module_name_of, unwrap_await
+from pinlint.facts.catalog import ASSERTION_PREFIXES, SA_DDL_CALLS, SA_DDL_KEYWORDS
+from pinlint.facts.model import Scope, dotted, module_name_of, unwrap_await
+
+
+def annotation_name(node: cst.BaseExpression) -> Optional[str]:
+    """The type an annotation names: ``asyncpg.Connection``, ``"Connection"``, ``Optional[Cursor]`` ->
+    ``Cursor``, ``Cursor | None`` -> ``Cursor``."""
+    for _ in range(5):
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            return value.strip() if isinstance(value, str) else None
+        if isinstance(node, cst.Subscript) and node.slice and isinstance(node.slice[0].slice, cst.Index):
+            node = node.slice[0].slice.value
+        elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            node = node.left
+        else:
+            return dotted(node)
+    return None
 
 
 class Collector(cst.CSTVisitor):
@@ -21,6 +37,10 @@ class Collector(cst.CSTVisitor):
         self.functions: List[Tuple[cst.FunctionDef, Scope]] = []
         #: calls inside a schema definition (``Column(server_default=func.nextval(...))``): stored, not run
         self.ddl_calls: set = set()
+        #: calls inside the arguments of a test assertion (``assert_compile(x, "SET ...")``,
+        #: ``self.assertEqual(..., CursorSQL("..."))``): expected SQL, not SQL the code sends
+        self.asserted_calls: set = set()
+        self._assert_depth = 0
         self._ddl_depth = 0
         # Bindings and strings, for the driver rules (collected here so a file is walked only once):
         #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
@@ -39,6 +59,10 @@ class Collector(cst.CSTVisitor):
         cls = self.scope.cls if self.scope.kind == "class" else None
         self.scope = Scope(self.scope, "function", cls)
         self.functions.append((node, self.scope))
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            self.scope.params[param.name.value] = annotation_name(annotation) if annotation is not None else None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         assert self.scope.parent is not None
@@ -94,6 +118,7 @@ class Collector(cst.CSTVisitor):
             name = node.asname.name
             if isinstance(name, cst.Name):
                 self.bound[id(unwrap_await(node.item))] = name.value
+                self.scope.managed.setdefault(name.value, []).append(unwrap_await(node.item))
             elif isinstance(name, cst.Attribute):
                 self.bound[id(unwrap_await(node.item))] = name.attr.value
 
@@ -153,16 +178,22 @@ class Collector(cst.CSTVisitor):
         self.calls.append((node, self.scope))
         if self._ddl_depth:
             self.ddl_calls.add(id(node))
+        if self._assert_depth:
+            self.asserted_calls.add(id(node))
         func = node.func
         last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
         if last in SA_DDL_CALLS:
             self._ddl_depth += 1
+        if last.startswith(ASSERTION_PREFIXES):
+            self._assert_depth += 1
 
     def leave_Call(self, node: cst.Call) -> None:
         func = node.func
         last = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
         if last in SA_DDL_CALLS:
             self._ddl_depth -= 1
+        if last.startswith(ASSERTION_PREFIXES):
+            self._assert_depth -= 1
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None and node.keyword.value in SA_DDL_KEYWORDS:

@@ -29,7 +29,7 @@ annotation, an attribute such as ``self.conn``) leaves the site ``MIXED``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -43,6 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 MYSQL = "mysql"
 POSTGRES = "postgres"
 MIXED = "mixed"
+#: how findings name a dialect
+DIALECT_NAMES = {MYSQL: "MySQL", POSTGRES: "PostgreSQL"}
 
 _URLS = (
     (MYSQL, re.compile(r"(?i)^(?:mysql|mariadb)(?:\+\w+)?://|^django\.(?:contrib\.gis\.)?db\.backends\.mysql$")),
@@ -57,6 +59,35 @@ def module_dialect(qualname: str) -> Optional[str]:
     for dialect, modules in ((MYSQL, MYSQL_MODULES), (POSTGRES, POSTGRES_MODULES)):
         if any(qualname == m or qualname.startswith(m + ".") for m in modules):
             return dialect
+    return None
+
+
+#: SQL that only MySQL / MariaDB means: its functions and statements, system variables that PostgreSQL
+#: does not have, user variables (``@v :=``, ``INTO @v``, ``@@var``), backquoted names, executable comments.
+_MYSQL_ONLY = re.compile(
+    r"(?i)\b(?:get_lock|release_lock|release_all_locks|is_free_lock|is_used_lock|found_rows|sql_calc_found_rows"
+    r"|foreign_key_checks|unique_checks|sql_safe_updates|group_concat_max_len|auto_increment_increment"
+    r"|innodb_\w+|max_execution_time|sql_mode)\b|\b(?:lock|unlock|flush)\s+tables?\b|@@\w|(?<![\w@])@[a-z_]\w*\s*:?="
+    r"|\binto\s+@[a-z_]|`\w+`|/\*m?!"
+)
+#: SQL that only PostgreSQL means: its functions and run-time parameters, LISTEN/NOTIFY, DISCARD, DO blocks,
+#: ``$1`` placeholders, ``::`` casts, dollar quotes.
+_POSTGRES_ONLY = re.compile(
+    r"(?i)\bpg_\w+\s*\(|\b(?:set_config|nextval|setval|currval|lastval|search_path|statement_timeout|lock_timeout"
+    r"|idle_in_transaction_session_timeout|work_mem|application_name|jit)\b|^\s*(?:listen|unlisten|notify|discard)\b"
+    r"|\bdo\s+\$|\$\d+\b|::[a-z_]|\$\$"
+)
+
+
+def text_dialect(text: str) -> Optional[Tuple[str, str]]:
+    """The dialect a SQL text can only be (``GET_LOCK(...)`` is MySQL's, ``pg_advisory_lock(...)``
+    PostgreSQL's), with the words that say so; None when it could be either or neither."""
+    my = _MYSQL_ONLY.search(text)
+    pg = _POSTGRES_ONLY.search(text)
+    if my and not pg:
+        return MYSQL, " ".join(my.group(0).split())
+    if pg and not my:
+        return POSTGRES, " ".join(pg.group(0).split()).rstrip("(").strip()
     return None
 
 
@@ -93,43 +124,6 @@ class _Strings(cst.CSTVisitor):
             self.found.add(dialect)
 
 
-class _Bindings(cst.CSTVisitor):
-    """Names bound by ``with ... as name`` and annotated parameters, per function (None: module)."""
-
-    def __init__(self) -> None:
-        self.stack: List[Optional[int]] = [None]
-        self.bound: Dict[Optional[int], Dict[str, List[cst.BaseExpression]]] = {}
-
-    def _bind(self, name: str, value: cst.BaseExpression) -> None:
-        self.bound.setdefault(self.stack[-1], {}).setdefault(name, []).append(value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.stack.append(id(node))
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            if param.annotation is not None:
-                self._bind(param.name.value, param.annotation.annotation)
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.stack.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.stack.append(id(node))
-
-    def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self.stack.pop()
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.stack.append(id(node))
-
-    def leave_Lambda(self, node: cst.Lambda) -> None:
-        self.stack.pop()
-
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self._bind(node.asname.name.value, node.item)
-
-
 class Dialects:
     """The dialect of each SQL site of one module (built at the module's first SQL site)."""
 
@@ -144,8 +138,6 @@ class Dialects:
         found |= self._named_by_strings()
         #: the file's dialect: MYSQL, POSTGRES, MIXED, or None (no evidence)
         self.file: Optional[str] = found.pop() if len(found) == 1 else (MIXED if found else None)
-        self._bindings: Optional[_Bindings] = None
-        self._scope_keys: Dict[int, Optional[int]] = {}
 
     def _named_by_strings(self) -> Set[str]:
         """Dialects named by string literals where URLs and engine names are written: call arguments
@@ -187,7 +179,8 @@ class Dialects:
                 if found is None:
                     return None
                 values, where = found
-                dialects = {self._expr(v, where, depth + 1) for v in values}
+                dialects = {self._expr(v, where, depth + 1) if isinstance(v, cst.BaseExpression)
+                            else self._annotation(v) for v in values}
                 return dialects.pop() if len(dialects) == 1 else None
             return None
         if isinstance(node, cst.Call):
@@ -225,20 +218,25 @@ class Dialects:
             return None
         return self.x.facts.string(arg, scope)
 
-    def _binding(self, name: str, scope: "Scope") -> Optional[Tuple[List[cst.BaseExpression], "Scope"]]:
-        """The values bound to ``name`` in the innermost enclosing scope that binds it."""
-        if self._bindings is None:
-            self._bindings = _Bindings()
-            walk(self.x.module, self._bindings)
-            self._scope_keys = {id(s): id(fn) for fn, s in self.x.collector.functions}
-            if self.x.facts.module_scope is not None:
-                self._scope_keys[id(self.x.facts.module_scope)] = None
+    def _annotation(self, written: Optional[str]) -> Optional[str]:
+        """The dialect of a parameter's annotation (``pymysql.cursors.Cursor``) through the imports."""
+        if not written:
+            return None
+        head, _, rest = written.partition(".")
+        base = self.x.imports.get(head)
+        return module_dialect(f"{base}.{rest}" if base and rest else (base or written))
+
+    def _binding(self, name: str, scope: "Scope") -> Optional[Tuple[List[object], "Scope"]]:
+        """The values bound to ``name`` in the innermost enclosing scope that binds it: assignments,
+        ``with ... as name`` and a parameter's annotation (as written)."""
         s: Optional["Scope"] = scope
         while s is not None:
             if s.kind != "class" or s is scope:
-                values = list(s.assigns.get(name, ()))
-                if id(s) in self._scope_keys:
-                    values += self._bindings.bound.get(self._scope_keys[id(s)], {}).get(name, [])
+                values: List[object] = list(s.assigns.get(name, ())) + list(s.managed.get(name, ()))
+                if name in s.params:  # a parameter shadows the names around it
+                    if s.params[name] is not None:
+                        values.append(s.params[name])
+                    return (values, s) if values else None
                 if values:
                     return values, s
             s = s.parent

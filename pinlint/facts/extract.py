@@ -9,11 +9,14 @@ connect as c``), not from libcst's QualifiedNameProvider, which costs more than 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import libcst as cst
 
 from pinlint.facts.catalog import (
+    DB_HANDLE_FACTORIES,
+    DB_HANDLE_TYPES,
     MYSQL_LIBS,
     PASS_THROUGH_FUNCS,
     SA_FUNC_BASES,
@@ -23,8 +26,13 @@ from pinlint.facts.catalog import (
     SQL_KEYWORD_ARGS,
     SQL_METHODS,
     SQLITE_LIBS,
+    is_non_sql_call,
     is_sql_method_call,
+    receiver_looks_like_db,
+    sink_like_name,
 )
+from pinlint.facts.collect import Collector
+from pinlint.facts.dialect import DIALECT_NAMES, MIXED, text_dialect
 from pinlint.facts.model import (
     CallFact,
     Facts,
@@ -32,8 +40,8 @@ from pinlint.facts.model import (
     SqlSite,
     ValueSource,
     dotted,
+    unwrap_await,
 )
-from pinlint.facts.collect import Collector
 from pinlint.facts.reach import ProjectReach
 from pinlint.facts.syntax import CstSyntax
 from pinlint.facts.values import Evaluator
@@ -43,6 +51,27 @@ from pinlint.sql.templates import brace_format, percent_format
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
+
+
+def _last_name(node: cst.BaseExpression) -> str:
+    """The last name of a receiver expression, calls unwrapped (``self.db`` -> ``db``, ``get_conn()`` ->
+    ``get_conn``)."""
+    while isinstance(node, cst.Call):
+        node = node.func
+    return node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+
+
+@lru_cache(maxsize=4096)
+def complete_sql(text: str) -> bool:
+    """Whether a text is SQL through and through: one or more statements, each of them recognised by the
+    PostgreSQL or the MySQL grammar (prose, log text and fragments are not)."""
+    from pinlint.sql.classify import classify
+
+    for dialect in ("postgres", "mysql"):
+        statements = classify(text, dialect)
+        if statements and all(st.kind != "unknown" for st in statements):
+            return True
+    return False
 
 
 def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -155,7 +184,7 @@ class Extractor(ValueSource):
             return "mysql"
         return None
 
-    def _is_sink(self, call: cst.Call) -> Optional[str]:
+    def _is_sink(self, call: cst.Call, scope: Scope) -> Optional[str]:
         func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in SQL_METHODS:
             receiver = func.value
@@ -163,12 +192,40 @@ class Extractor(ValueSource):
                 receiver = receiver.func
             last = receiver.attr.value if isinstance(receiver, cst.Attribute) else (
                 receiver.value if isinstance(receiver, cst.Name) else "")
-            return func.attr.value if is_sql_method_call(func.attr.value, last, self._server_db,
-                                                         self._sqlite_only) else None
+            if is_sql_method_call(func.attr.value, last, self._server_db, self._sqlite_only):
+                return func.attr.value
+            return func.attr.value if not self._sqlite_only and self._db_handle(func.value, scope) else None
         qualified = self.qualified(func)
         if qualified in SQL_FUNCTIONS:
             return qualified.rsplit(".", 1)[-1]
         return None
+
+    def _db_handle(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """Whether an expression is a database handle by how it was made: a name bound to (or managed by
+        ``with``) a call of a handle factory (``db.cursor()``, ``engine.connect()``, ``pool.acquire()``) or of
+        a server database library, or a parameter annotated with a handle type (``cur: Cursor``)."""
+        if depth > 6:
+            return False
+        node = unwrap_await(node)
+        if isinstance(node, cst.Call):
+            func = node.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else (
+                func.value if isinstance(func, cst.Name) else "")
+            qualified = self.qualified(func) or ""
+            return last in DB_HANDLE_FACTORIES or qualified.split(".")[0] in SERVER_DB_LIBS
+        if not isinstance(node, cst.Name):
+            return False
+        s: Optional[Scope] = scope
+        while s is not None:
+            if s.kind != "class" or s is scope:
+                values = s.assigns.get(node.value, []) + s.managed.get(node.value, [])
+                if values:
+                    return any(self._db_handle(v, s, depth + 1) for v in values if isinstance(v, cst.BaseExpression))
+                if node.value in s.params:
+                    annotation = s.params[node.value]
+                    return annotation is not None and annotation.rsplit(".", 1)[-1] in DB_HANDLE_TYPES
+            s = s.parent
+        return False
 
     def _other(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         found = self.reach.text(node, scope) if self.reach is not None else None
@@ -237,7 +294,7 @@ class Extractor(ValueSource):
             last = func.attr.value if isinstance(func, cst.Attribute) else (
                 func.value if isinstance(func, cst.Name) else "")
             self.facts.calls.append(CallFact(call, self.qualified(func), written, last, scope))
-            sink = self._is_sink(call)
+            sink = self._is_sink(call, scope)
             wrapper = None
             if sink is None:
                 synthesised = self._func_text(call, scope)
@@ -247,6 +304,7 @@ class Extractor(ValueSource):
                 wrapper = self.reach.wrapper(call, scope) if self.reach is not None and not self._sqlite_only \
                     else None
                 if wrapper is None:
+                    self._generic_site(call, scope, last)
                     continue
                 arg = CallFact(call, None, written, last, scope).kwarg(wrapper.keyword)
                 if arg is None:
@@ -272,6 +330,32 @@ class Extractor(ValueSource):
             via = tuple(self._used)
             self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
         return self.facts
+
+    def _generic_site(self, call: cst.Call, scope: Scope, last: str) -> None:
+        """Any other call that is not clearly something else (``is_non_sql_call``) and that looks like it
+        talks to a database (a sink's name, a database-handle receiver, or a file that uses a server database
+        library): a complete SQL statement as its SQL argument is SQL the code sends."""
+        if self._sqlite_only or not last or id(call) in self.collector.asserted_calls \
+                or is_non_sql_call(last, self.qualified(call.func)):
+            return
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if not (sink_like_name(last) or self._server_db or (receiver is not None and (
+                receiver_looks_like_db(_last_name(receiver)) or self._db_handle(receiver, scope)))):
+            return
+        candidates = [a.value for a in call.args if a.keyword is not None and a.keyword.value in SQL_KEYWORD_ARGS]
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        candidates += positional[:2]
+        for arg in candidates:
+            origin = self._origin(arg, scope)
+            if isinstance(origin, cst.For):
+                continue
+            self._used = []
+            text = self._evaluator(scope).text(arg)
+            if text is None or not complete_sql(text):
+                continue
+            via = tuple(self._used)
+            self._add(text, origin if not via else arg, call, last, scope, via=via)
+            return
 
     def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope,
                     wrapper: Optional["Wrapper"]) -> None:
@@ -300,6 +384,11 @@ class Extractor(ValueSource):
             return
         self._seen.add(key)
         dialect = self._dialect_of(call, scope)
+        reason = None
+        if dialect in (None, MIXED):
+            by_text = text_dialect(text)
+            if by_text is not None:
+                dialect, reason = by_text[0], f"`{by_text[1]}` is {DIALECT_NAMES[by_text[0]]} SQL"
         literal = origin if isinstance(origin, cst.SimpleString) and "\\" not in origin.value else None
         if literal is not None and literal.evaluated_value != text:
             literal = None
@@ -312,6 +401,7 @@ class Extractor(ValueSource):
                 framework=framework or self._framework(sink),
                 dialect=dialect or "postgres",
                 dialect_known=dialect is not None,
+                dialect_reason=reason,
                 literal=literal,
                 via=via,
                 wrapper=wrapper,

@@ -41,6 +41,9 @@ class SqlSite:
     #: False when the code names no database driver at all: ``dialect`` is then the PostgreSQL default,
     #: and the configured dialect (``[tool.pinlint] dialect``) overrides it (pinlint.facts.dialect.effective)
     dialect_known: bool = True
+    #: why the dialect is what it is when the code does not show the driver (``GET_LOCK`` is MySQL's, the
+    #: project's dependencies name PyMySQL): findings say so. None when the code shows it.
+    dialect_reason: Optional[str] = None
     #: where the SQL runs when that changes its verdict: ``"connection-init"`` for SQL in a hook that runs on
     #: every new connection (set by the connection-init-state check before the SQL checks run), else None
     context: Optional[str] = None
@@ -200,7 +203,7 @@ def module_name_of(node: cst.BaseExpression) -> str:
 
 
 class Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls")
+    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params")
 
     def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None) -> None:
         self.parent = parent
@@ -208,6 +211,10 @@ class Scope:
         self.assigns: Dict[str, List[cst.BaseExpression]] = {}
         #: the dotted name of the class whose body (or method) this scope is, for ``self.X`` / ``cls.X``
         self.cls = cls
+        #: ``with EXPR as name``: name -> the context managers it is bound to
+        self.managed: Dict[str, List[cst.BaseExpression]] = {}
+        #: the function's parameters -> their annotation as written (``asyncpg.Connection``), or None
+        self.params: Dict[str, Optional[str]] = {}
 
 
 def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:

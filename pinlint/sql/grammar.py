@@ -158,7 +158,7 @@ def _classify_segment(
     fields = dict(fields)
     kind = fields.pop("kind")
     calls_from = fields.pop("calls_from", 0)
-    calls: Tuple[Call, ...] = ()
+    calls: Tuple[Call, ...] = fields.pop("calls", ())
     calls_dynamic = False
     if kind != "do":
         calls, calls_dynamic = grammar.calls(toks, calls_from, sql)

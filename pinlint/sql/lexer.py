@@ -175,15 +175,36 @@ class Lexer:
             return partial, False
 
 
+#: ``CREATE ... {TRIGGER|PROCEDURE|FUNCTION|EVENT} ... BEGIN ... END``: a compound statement (MySQL) whose
+#: body holds semicolons that do not end it; ``END IF``, ``END LOOP`` ... close inner blocks, not BEGIN.
+_ROUTINES = frozenset({"TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"})
+_INNER_ENDS = frozenset({"IF", "LOOP", "WHILE", "CASE", "REPEAT"})
+
+
 def split_statements(raw_tokens: List[Any], semicolon: Any) -> List[Tuple[List[Any], Optional[Any]]]:
-    """Split tokens on ``;``: a list of (tokens of the statement, its ``;`` token or None)."""
+    """Split tokens on ``;``: a list of (tokens of the statement, its ``;`` token or None). The semicolons
+    inside the ``BEGIN ... END`` body of a routine or trigger do not split it."""
     segments: List[Tuple[List[Any], Optional[Any]]] = []
     current: List[Any] = []
-    for raw in raw_tokens:
-        if raw.token_type is semicolon:
+    depth = 0
+    routine = False
+    for k, raw in enumerate(raw_tokens):
+        if raw.token_type is semicolon and depth <= 0:
             segments.append((current, raw))
-            current = []
-        else:
-            current.append(raw)
+            current, depth, routine = [], 0, False
+            continue
+        if raw.token_type is not semicolon:
+            word = raw.text.upper()
+            if not current:
+                routine = word == "CREATE"
+            elif routine and word in _ROUTINES:
+                routine = "body"  # type: ignore[assignment]
+            elif routine == "body" and word == "BEGIN":
+                depth += 1
+            elif depth > 0 and word == "END":
+                following = raw_tokens[k + 1].text.upper() if k + 1 < len(raw_tokens) else ""
+                if following not in _INNER_ENDS:
+                    depth -= 1
+        current.append(raw)
     segments.append((current, None))
     return segments

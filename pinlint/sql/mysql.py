@@ -39,7 +39,7 @@ Never raises; runs in time linear in the length of the string.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from pinlint.sql.grammar import Cursor, Dialect, ends_here, run_grammar
 from pinlint.sql.lexer import IDENT, NUMBER, PARAM, STRING, WORD, Lexer
@@ -47,7 +47,7 @@ from pinlint.sql.mysql_comments import attach_comments, open_executable_comments
 from pinlint.sql.mysql_set import RESERVED, parse_set, read_dotted_name, read_expression, read_name, read_user_variable
 from pinlint.sql.pg_names import find_calls
 from pinlint.sql.placeholders import normalize
-from pinlint.sql.statement import HOLE, Statement
+from pinlint.sql.statement import HOLE, USER, Assignment, Statement
 
 
 def _lock_type(c: Cursor) -> bool:
@@ -202,7 +202,49 @@ def _parse_query(c: Cursor) -> Optional[Dict[str, Any]]:
         ahead += 1
     if c.word(ahead) not in _QUERIES or c.peek(ahead + 1) is None:
         return None
-    return {"kind": "query"}
+    assignments = _user_variable_assignments(c)
+    return {"kind": "query", "assignments": assignments} if assignments else {"kind": "query"}
+
+
+def _user_variable_assignments(c: Cursor) -> Tuple[Assignment, ...]:
+    """User variables a query sets: ``SELECT @v := expr`` and ``SELECT ... INTO @a, @b``."""
+    out: List[Assignment] = []
+    toks = c.toks
+
+    def variable_at(i: int) -> Optional[Tuple[Assignment, int]]:
+        c.i = i
+        first = c.peek()
+        value = read_user_variable(c)
+        if value is None or first is None:
+            return None
+        return Assignment(scope=USER, name=value.text, value=None, start=first.start, end=toks[c.i - 1].end), c.i
+
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.up == "INTO" and i + 1 < len(toks) and toks[i + 1].is_punct("@"):
+            j = i + 1
+            while j < len(toks):
+                found = variable_at(j)
+                if found is None:
+                    break
+                out.append(found[0])
+                j = found[1]
+                if j < len(toks) and toks[j].is_punct(","):
+                    j += 1
+                else:
+                    break
+            i = max(j, i + 1)
+            continue
+        if tok.is_punct("@"):
+            found = variable_at(i)
+            if found is not None and found[1] < len(toks) and toks[found[1]].is_punct(":="):
+                out.append(found[0])
+                i = found[1]
+                continue
+        i += 1
+    c.i = len(toks)
+    return tuple(out)
 
 
 def _parse_begin(c: Cursor) -> Optional[Dict[str, Any]]:

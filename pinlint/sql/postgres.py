@@ -4,10 +4,10 @@ queries and EXPLAIN, and the parser table that picks a grammar by a statement's 
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from pinlint.sql.grammar import HOLE_VALUE, Cursor, Dialect, Parser, Value, ends_here, named_statement
-from pinlint.sql.lexer import NUMBER, PARAM, PUNCT, WORD, Lexer
+from pinlint.sql.lexer import NUMBER, PARAM, PUNCT, STRING, WORD, Lexer, Markers, Token, convert_tokens
 from pinlint.sql.pg_names import find_calls, is_punct_token, read_dotted_name, read_name, read_string
 from pinlint.sql.pg_set import (
     parse_begin,
@@ -19,6 +19,7 @@ from pinlint.sql.pg_set import (
     parse_show,
     parse_start,
 )
+from pinlint.sql.statement import Call
 
 #: statements PREPARE accepts (PreparableStmt) and EXPLAIN treats as queries
 _PREPARABLE = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"})
@@ -206,11 +207,31 @@ def _parse_do(c: Cursor) -> Optional[Dict[str, Any]]:
     c.i = 1
     if c.accept("LANGUAGE") and read_name(c) is None:
         return None
+    body = c.peek()
     if read_string(c) is None:
         return None
     if c.accept("LANGUAGE") and read_name(c) is None:
         return None
-    return ends_here(c, {"kind": "do"})
+    return ends_here(c, {"kind": "do", "calls": _body_calls(body, c.sql) if body is not None else ()})
+
+
+def _body_calls(body: Token, sql: str) -> Tuple[Call, ...]:
+    """The function calls in a DO block's code (``PERFORM pg_advisory_lock(1)``), positions in ``sql``."""
+    if body.cat != STRING or body.unknown:
+        return ()
+    written = sql[body.start:body.end]
+    offset = written.find(body.text)
+    if offset < 0 or not body.text.strip():
+        return ()
+    code = body.text
+    lexer = Lexer.postgres()
+    raw, _ = lexer.tokenize(code)
+    if not raw:
+        return ()
+    toks = convert_tokens(raw, code, Markers(()), lexer)
+    calls, _ = find_calls(toks, 0, code)
+    base = body.start + offset
+    return tuple(Call(call.name, call.args, call.start + base) for call in calls)
 
 
 _TEMP_OBJECTS = {"TABLE": "table", "VIEW": "view", "SEQUENCE": "sequence"}
@@ -332,11 +353,24 @@ def _parse_explain(c: Cursor) -> Optional[Dict[str, Any]]:
     """``EXPLAIN [(option, ...)] [ANALYZE] [VERBOSE] statement``: a query when the statement is one,
     else ``other``."""
     c.i = 1
-    if not (is_punct_token(c.peek(), "(") and c.skip_parens()):
-        while c.accept("ANALYZE", "ANALYSE", "VERBOSE"):
-            pass
+    analyze = False
+    if is_punct_token(c.peek(), "("):
+        opened = c.i
+        if not c.skip_parens():
+            return None
+        options = [tok.up for tok in c.toks[opened:c.i]]
+        for k, word in enumerate(options):
+            if word in ("ANALYZE", "ANALYSE"):
+                analyze = k + 1 >= len(options) or options[k + 1] not in ("FALSE", "OFF", "0")
+    else:
+        while True:
+            word = c.accept("ANALYZE", "ANALYSE", "VERBOSE")
+            if not word:
+                break
+            analyze = analyze or word != "VERBOSE"
     if _query_starts(c, _PREPARABLE):
-        return {"kind": "query"}
+        # EXPLAIN without ANALYZE plans the statement and does not run it
+        return {"kind": "query"} if analyze else {"kind": "explain"}
     return _parse_other(c)
 
 

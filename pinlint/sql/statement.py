@@ -47,9 +47,10 @@ KINDS = frozenset(
         "create_temp",  # CREATE [GLOBAL|LOCAL] {TEMP|TEMPORARY} {TABLE|VIEW|SEQUENCE} ..., SELECT ... INTO TEMP ...
         "lock_table",  # LOCK [TABLE] ...  (transaction-scoped)
         "transaction_control",  # BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE, ABORT
-        "do",  # DO $$ ... $$  (body is opaque)
+        "do",  # DO $$ ... $$  (calls in the body are listed; the rest of the body is opaque)
         "show",  # SHOW name
-        "query",  # SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE, CALL, COPY: scanned for calls
+        "query",  # SELECT, WITH, VALUES, TABLE, INSERT, UPDATE, DELETE, MERGE, CALL, COPY, EXPLAIN ANALYZE ...
+        "explain",  # EXPLAIN [VERBOSE] query: planned, not run (its calls are listed, none is executed)
         "other",  # any other recognisable SQL (CREATE TABLE, ALTER ... SET, GRANT, VACUUM, ...)
         "unknown",  # not recognisable as SQL, or does not tokenize
     }
@@ -129,7 +130,7 @@ class Statement:
     on_commit: Optional[str] = None
     #: CREATE TEMP: "table", "view" or "sequence"
     temp_object: Optional[str] = None
-    #: function calls anywhere in the statement (all kinds except ``do`` and ``unknown``)
+    #: function calls anywhere in the statement (all kinds except ``unknown``; for ``do``, in its body)
     calls: Tuple[Call, ...] = field(default=())
     #: True when a hole stands in a position that decides the kind or the fields above
     dynamic: bool = False
