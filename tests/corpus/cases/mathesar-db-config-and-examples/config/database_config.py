@@ -29,10 +29,6 @@ class DBConfig(ABC):
     conn_health_checks: Optional[bool] = False
     disable_server_side_cursors: Optional[bool] = False
     time_zone: Optional[str] = None
-
-    @classmethod
-    @abstractmethod
-    def from_connection_string(cls, url: str) -> "DBConfig":
     def to_django_dict(self) -> Dict[str, Any]:
         result: Dict[str, Any] = {
             "ENGINE": self.engine,
