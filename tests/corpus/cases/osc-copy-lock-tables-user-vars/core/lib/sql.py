@@ -14,5 +14,3 @@ def lock_tables(tables) -> str:
         ["`{}` WRITE".format(escape(tablename)) for tablename in tables]
     )
     return lock_sql
-def set_session_variable(variable) -> str:
-    return "SET SESSION {} = %s".format(variable)
