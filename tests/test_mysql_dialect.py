@@ -27,8 +27,11 @@ def codes(source, **kw):
     'from django.db import connection\nDATABASES = {"default": {"ENGINE": "django.db.backends.mysql"}}',
 ])
 def test_mysql_evidence(header):
-    source = header + "\n\ndef f(cur):\n    cur.execute(\"SET @x = 1\")\n    cur.execute(\"SET search_path TO app\")\n"
-    assert codes(source) == ["PIN201"]
+    # a temporary table is SQL of both dialects: the file's evidence decides
+    source = header + "\n\ndef f(cur):\n    cur.execute(\"SET @x = 1\")\n    cur.execute(\"CREATE TEMPORARY TABLE t (id int)\")\n"
+    assert codes(source) == ["PIN201", "PIN241"]
+    # SQL only PostgreSQL means is PostgreSQL's wherever it is sent from (a PostgreSQL branch of the file)
+    assert codes(header + "\n\ndef f(cur):\n    cur.execute(\"SET search_path TO app\")\n") == ["PIN101"]
 
 
 @pytest.mark.parametrize("header", [
@@ -37,8 +40,10 @@ def test_mysql_evidence(header):
     'from sqlalchemy import create_engine\nengine = create_engine("postgresql+psycopg2://u@h/db")',
 ])
 def test_postgres_evidence(header):
-    source = header + "\n\ndef f(cur):\n    cur.execute(\"SET @x = 1\")\n    cur.execute(\"SET search_path TO app\")\n"
-    assert "PIN101" in codes(source) and "PIN201" not in codes(source)
+    source = header + "\n\ndef f(cur):\n    cur.execute(\"CREATE TEMPORARY TABLE t (id int)\")\n"
+    assert codes(source) == ["PIN141"]
+    # SQL only MySQL means is MySQL's wherever it is sent from (a MySQL branch of the file)
+    assert codes(header + "\n\ndef f(cur):\n    cur.execute(\"SET @x = 1\")\n") == ["PIN201"]
 
 
 def test_without_evidence_each_statement_is_judged_in_the_dialect_only_it_can_be():

@@ -57,7 +57,7 @@ class Collector(cst.CSTVisitor):
     # scopes -----------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         cls = self.scope.cls if self.scope.kind == "class" else None
-        self.scope = Scope(self.scope, "function", cls)
+        self.scope = Scope(self.scope, "function", cls, node.name.value)
         self.functions.append((node, self.scope))
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -77,7 +77,7 @@ class Collector(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
-        self.scope = Scope(self.scope, "class", outer + node.name.value)
+        self.scope = Scope(self.scope, "class", outer + node.name.value, node.name.value)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         assert self.scope.parent is not None

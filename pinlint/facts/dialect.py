@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 import libcst as cst
 
 from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES
+from pinlint.sql.statement import HOLE
 from pinlint.facts.walk import walk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,15 +80,49 @@ _POSTGRES_ONLY = re.compile(
 )
 
 
+#: ``SET [modifier] name = ...``: the name decides when only one dialect has such a variable.
+_SET_NAME = re.compile(r"(?is)^\s*set\s+(?:(?:session|global|local|persist)\s+)?(?:@@(?:session|global|local)\.)?"
+                       r"([a-z_][\w$]*)\s*(?::?=|to\b)")
+#: names both dialects accept after SET
+_SHARED_SET_NAMES = frozenset({"names", "transaction", "time", "role", "session", "local", "constraints"})
+
+
 def text_dialect(text: str) -> Optional[Tuple[str, str]]:
     """The dialect a SQL text can only be (``GET_LOCK(...)`` is MySQL's, ``pg_advisory_lock(...)``
-    PostgreSQL's), with the words that say so; None when it could be either or neither."""
+    PostgreSQL's, ``SET sql_log_bin = 0`` sets a variable PostgreSQL does not have), with the words that
+    say so; None when it could be either or neither."""
+    from pinlint.sql.pg_parameters import is_pg_parameter
+
     my = _MYSQL_ONLY.search(text)
     pg = _POSTGRES_ONLY.search(text)
     if my and not pg:
         return MYSQL, " ".join(my.group(0).split())
     if pg and not my:
         return POSTGRES, " ".join(pg.group(0).split()).rstrip("(").strip()
+    if not my and not pg:
+        m = _SET_NAME.match(text)
+        if m and m.group(1).lower() not in _SHARED_SET_NAMES and HOLE not in m.group(1) \
+                and not is_pg_parameter(m.group(1)):
+            return MYSQL, m.group(1)
+    return None
+
+
+#: Names that say a dialect where code is written: a module path (``.../mysql/...``), a class or a function
+#: (``class MySQLDatabase``, ``def postgres_connect``).
+_NAMED_MYSQL = re.compile(r"(?i)mysql|mariadb")
+_NAMED_POSTGRES = re.compile(r"(?i)postgres|psycopg|(?:^|[/_.])pg(?:[/_.]|$)")
+
+
+def name_dialect(*names: Optional[str]) -> Optional[Tuple[str, str]]:
+    """The dialect the names around a SQL call point to (the innermost first), with the name that says so."""
+    for name in names:
+        if not name:
+            continue
+        my, pg = _NAMED_MYSQL.search(name), _NAMED_POSTGRES.search(name)
+        if my and not pg:
+            return MYSQL, name
+        if pg and not my:
+            return POSTGRES, name
     return None
 
 
@@ -156,13 +191,13 @@ class Dialects:
                     walk(value, strings)
         return strings.found
 
-    def of_site(self, call: cst.Call, scope: "Scope") -> Optional[str]:
-        if self.file != MIXED:
-            return self.file
+    def of_site(self, call: cst.Call, scope: "Scope") -> Tuple[Optional[str], bool]:
+        """The site's dialect, and whether its receiver shows it (True) or only the file does (False)."""
         func = call.func
-        if isinstance(func, cst.Attribute):
-            return self._expr(func.value, scope, 0) or MIXED
-        return MIXED  # text(...), RawSQL(...): no receiver here
+        by_receiver = self._expr(func.value, scope, 0) if isinstance(func, cst.Attribute) else None
+        if by_receiver is not None:
+            return by_receiver, True
+        return self.file, False
 
     # receivers -----------------------------------------------------------------------------
     def _expr(self, node: cst.BaseExpression, scope: "Scope", depth: int) -> Optional[str]:
@@ -179,8 +214,9 @@ class Dialects:
                 if found is None:
                     return None
                 values, where = found
-                dialects = {self._expr(v, where, depth + 1) if isinstance(v, cst.BaseExpression)
-                            else self._annotation(v) for v in values}
+                dialects = {self._annotation(v) if isinstance(v, str) else
+                            self._expr(v, where, depth + 1) if isinstance(v, cst.BaseExpression) else None
+                            for v in values}
                 return dialects.pop() if len(dialects) == 1 else None
             return None
         if isinstance(node, cst.Call):

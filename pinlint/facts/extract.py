@@ -32,7 +32,7 @@ from pinlint.facts.catalog import (
     sink_like_name,
 )
 from pinlint.facts.collect import Collector
-from pinlint.facts.dialect import DIALECT_NAMES, MIXED, text_dialect
+from pinlint.facts.dialect import DIALECT_NAMES, MIXED, name_dialect, text_dialect
 from pinlint.facts.model import (
     CallFact,
     Facts,
@@ -51,6 +51,17 @@ from pinlint.sql.templates import brace_format, percent_format
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
+
+
+def _enclosing_names(scope: Scope) -> List[str]:
+    """The names of the functions and classes around a scope, the innermost first."""
+    names: List[str] = []
+    s: Optional[Scope] = scope
+    while s is not None:
+        if s.name:
+            names.append(s.name)
+        s = s.parent
+    return names
 
 
 def _last_name(node: cst.BaseExpression) -> str:
@@ -108,20 +119,17 @@ class Extractor(ValueSource):
                                   lambda name, scope: self._lookup(name, scope) is not None) \
             if index is not None else None
         self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
+        self._own_functions = {fn.name.value for fn, _ in collector.functions}
 
-    @property
-    def _dialect(self) -> Optional[str]:
-        """The file's SQL dialect: "mysql", "postgres", "mixed" or None (see pinlint.facts.dialect)."""
-        return self._dialect_of(None, None)
-
-    def _dialect_of(self, call: Optional[cst.Call], scope: Optional[Scope]) -> Optional[str]:
-        """The SQL dialect of the SQL site at ``call`` (see pinlint.facts.dialect)."""
+    def _dialect_of(self, call: Optional[cst.Call], scope: Optional[Scope]) -> Tuple[Optional[str], bool]:
+        """The SQL dialect of the SQL site at ``call`` and whether its receiver shows it
+        (see pinlint.facts.dialect)."""
         if self._dialects is None:
             from pinlint.facts.dialect import Dialects
 
             self._dialects = Dialects(self)
         if call is None or scope is None:
-            return self._dialects.file
+            return self._dialects.file, False
         return self._dialects.of_site(call, scope)
 
     # name resolution ----------------------------------------------------------
@@ -338,6 +346,8 @@ class Extractor(ValueSource):
         if self._sqlite_only or not last or id(call) in self.collector.asserted_calls \
                 or is_non_sql_call(last, self.qualified(call.func)):
             return
+        if isinstance(call.func, cst.Name) and last in self._own_functions:
+            return  # a function of this module that the index did not find sending its argument as SQL
         receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
         if not (sink_like_name(last) or self._server_db or (receiver is not None and (
                 receiver_looks_like_db(_last_name(receiver)) or self._db_handle(receiver, scope)))):
@@ -383,12 +393,18 @@ class Extractor(ValueSource):
         if key in self._seen:
             return
         self._seen.add(key)
-        dialect = self._dialect_of(call, scope)
+        dialect, by_receiver = self._dialect_of(call, scope)
         reason = None
-        if dialect in (None, MIXED):
+        if not by_receiver:
+            # the receiver does not show the driver: SQL only one dialect can mean is that dialect's
+            # (even in a file that imports a driver of the other), then the names around the code
             by_text = text_dialect(text)
-            if by_text is not None:
+            if by_text is not None and by_text[0] != dialect:
                 dialect, reason = by_text[0], f"`{by_text[1]}` is {DIALECT_NAMES[by_text[0]]} SQL"
+            elif dialect in (None, MIXED):
+                by_name = name_dialect(*_enclosing_names(scope), self.path)
+                if by_name is not None:
+                    dialect, reason = by_name[0], f"the code is in `{by_name[1]}`"
         literal = origin if isinstance(origin, cst.SimpleString) and "\\" not in origin.value else None
         if literal is not None and literal.evaluated_value != text:
             literal = None

@@ -203,10 +203,13 @@ def module_name_of(node: cst.BaseExpression) -> str:
 
 
 class Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params")
+    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name")
 
-    def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None) -> None:
+    def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None,
+                 name: Optional[str] = None) -> None:
         self.parent = parent
+        #: the function's or class's name (None for the module and lambdas)
+        self.name = name
         self.kind = kind  # "module" | "function" | "class"
         self.assigns: Dict[str, List[cst.BaseExpression]] = {}
         #: the dotted name of the class whose body (or method) this scope is, for ``self.X`` / ``cls.X``
