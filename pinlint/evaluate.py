@@ -1,21 +1,32 @@
-"""Evaluate rules over a file's facts: classify each SQL site's text, run the SQL checks, build findings."""
+"""Evaluate rules over a file's facts and build findings.
+
+1. The site contexts of the enabled rules mark their SQL sites (``site.context``: SQL in a connection
+   hook is ``"connection-init"``).
+2. Each SQL site's text is classified (when it can matter at all) and every statement goes through the
+   enabled SQL checks of its dialect; on a marked site, through every SQL check of the dialect, and what
+   they find is reported by the marking rule instead.
+3. The module checks run over the file's facts, sharing one context (its views are computed once).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
-import libcst as cst
-
-from pinlint.checks import MODULE_CHECKS, SITE_CLAIMS, SQL_CHECKS, ModuleContext, SqlContext, Verdict, load_checks
-from pinlint.facts.dialect import effective as effective_dialect
-from pinlint.facts.model import Facts, SqlSite
-from pinlint.specs import RuleSpec
+from pinlint.checks.context import ModuleContext, SqlContext, Verdict
+from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
+from pinlint.specs import RuleSpec, spec_by_code
 from pinlint.targets import TargetSet, consequence, large_statement, select_effects
 
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
+    from pinlint.facts.model import Facts, SqlSite
+
 #: A SQL text can only matter if it holds one of these words; everything else skips the classifier
-#: (and the import of sqlglot). Kept in step with the checks by tests/test_prefilter.py.
+#: (and the import of sqlglot).
 SQL_HAZARD_RE = re.compile(
     r"(?i)\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|temp|temporary|"
     r"\w*advisory\w*|set_config|nextval|setval|currval|lastval)\b"
@@ -37,11 +48,11 @@ class Finding:
     severity: str
     targets: Tuple[str, ...]
     effects: Tuple[Tuple[str, str], ...]
-    node: cst.CSTNode
+    node: "cst.CSTNode"
     #: character span inside the node's string value (when the node is a plain literal)
     span: Optional[Tuple[int, int]]
-    literal: Optional[cst.SimpleString]
-    call: Optional[cst.Call]
+    literal: Optional["cst.SimpleString"]
+    call: Optional["cst.Call"]
 
 
 class _SafeDict(dict):
@@ -59,8 +70,8 @@ def _severity(spec: RuleSpec, targets: Iterable[str]) -> str:
 
 
 def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict[str, str],
-             framework: Optional[str], targets: TargetSet, node: cst.CSTNode, span: Optional[Tuple[int, int]],
-             literal: Optional[cst.SimpleString], call: Optional[cst.Call]) -> Optional[Finding]:
+             framework: Optional[str], targets: TargetSet, node: "cst.CSTNode", span: Optional[Tuple[int, int]],
+             literal: Optional["cst.SimpleString"], call: Optional["cst.Call"]) -> Optional[Finding]:
     """A finding for the selected targets where the rule reports, or None when nothing is left."""
     effects = select_effects({t: e for t, e in raw_effects.items() if t in spec.severity}, targets)
     if not effects:
@@ -82,7 +93,7 @@ def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict
     )
 
 
-def verdict_finding(spec: RuleSpec, verdict: Verdict, site: SqlSite, targets: TargetSet,
+def verdict_finding(spec: RuleSpec, verdict: Verdict, site: "SqlSite", targets: TargetSet,
                     default_span: Tuple[int, int]) -> Optional[Finding]:
     return _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
                     verdict.span or default_span, site.literal, site.call)
@@ -103,7 +114,7 @@ def _shown(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def reached(finding: Finding, site: SqlSite) -> Optional[Finding]:
+def reached(finding: Finding, site: "SqlSite") -> Optional[Finding]:
     """A finding on SQL written elsewhere in the project (a constant, a function returning SQL) or sent
     through a project wrapper: it is reported at this call site and names the other place; a ``# noqa``
     at the other place suppresses it too."""
@@ -123,23 +134,72 @@ def reached(finding: Finding, site: SqlSite) -> Optional[Finding]:
     return replace(finding, message=f"{finding.message} ({'; '.join(notes)})")
 
 
-def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -> List[Finding]:
-    """Run the enabled SQL checks (``specs`` by name) over every SQL site of the file."""
-    load_checks()
-    checks = [(SQL_CHECKS[name], spec) for name, spec in specs.items() if name in SQL_CHECKS]
-    if not checks:
+@lru_cache(maxsize=None)
+def _all_specs() -> Dict[str, RuleSpec]:
+    return spec_by_code()
+
+
+def _enabled(specs: Mapping[str, RuleSpec]) -> Dict[str, RuleSpec]:
+    """The enabled specs (given by name, as the pipeline passes them) by code."""
+    return {s.code: s for s in specs.values()}
+
+
+def evaluate(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet) -> List[Finding]:
+    """Every enabled rule over one file's facts (``specs``: the enabled specs, by name)."""
+    ctx = ModuleContext(facts, targets)
+    return evaluate_sql(facts, specs, targets, ctx) + evaluate_modules(facts, specs, targets, ctx)
+
+
+def _merged_effects(ctx: SqlContext, dialect: str) -> Dict[str, str]:
+    """What every SQL check of the dialect (enabled or not) finds in a statement: the first effect per
+    target, by rule code, on the targets where that rule reports."""
+    specs = _all_specs()
+    effects: Dict[str, str] = {}
+    for check in checks_of(SQL):
+        spec = specs.get(check.code)
+        if spec is None or spec.dialect != dialect:
+            continue
+        for v in check.run(ctx):
+            for t, e in v.effects.items():
+                if e and t in spec.severity and t not in effects:
+                    effects[t] = e
+    return effects
+
+
+def _reported_as(site_ctx: SiteContext, spec: RuleSpec, mctx: ModuleContext, ctx: SqlContext, dialect: str,
+                 targets: TargetSet) -> Optional[Finding]:
+    """A statement of a marked site, reported by the rule that marked it (at the site's node)."""
+    v = site_ctx.report(mctx, ctx.site, ctx.statement, _merged_effects(ctx, dialect), dialect)
+    if v is None:
+        return None
+    return _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
+
+
+def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet,
+                 ctx: Optional[ModuleContext] = None) -> List[Finding]:
+    """Mark the sites of the enabled site contexts, then run the enabled SQL checks over every SQL site
+    of the file. ``ctx``: the file's module context, when the module checks run too (``evaluate``)."""
+    enabled = _enabled(specs)
+    checks: List[Tuple[Check, RuleSpec]] = [(c, enabled[c.code]) for c in checks_of(SQL) if c.code in enabled]
+    contexts = {sc.name: sc for sc in SITE_CONTEXTS.values() if sc.code in enabled}
+    if not (checks or contexts) or not facts.sql_sites:
         return []
+    if ctx is None:
+        ctx = ModuleContext(facts, targets)
+    for sc in contexts.values():
+        sc.mark(ctx.for_reader(sc.needs, sc.code))
+    from pinlint.facts.dialect import effective as effective_dialect
+
     findings: List[Finding] = []
     classify = None
-    claimed = set()
-    for name, claim in SITE_CLAIMS.items():
-        if name in specs:
-            claimed |= claim(facts, targets)
     for site in facts.sql_sites:
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
         hazard = HAZARD_RES.get(dialect or "")
-        if hazard is None or not (hazard.search(site.text) or large_statement(site.text)) or id(site.node) in claimed:
+        if hazard is None or not (hazard.search(site.text) or large_statement(site.text)):
+            continue
+        site_ctx = contexts.get(site.context) if site.context is not None else None
+        if site_ctx is None and not checks:
             continue
         if classify is None:
             from pinlint.sql.classify import classify
@@ -147,11 +207,17 @@ def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -
         for index, statement in enumerate(statements):
             if statement.kind == "unknown":
                 continue
-            ctx = SqlContext(statement=statement, statements=statements, index=index, site=site, targets=targets)
+            sctx = SqlContext(statement=statement, statements=statements, index=index, site=site, targets=targets)
+            if site_ctx is not None:
+                finding = _reported_as(site_ctx, enabled[site_ctx.code], ctx.for_reader(site_ctx.needs, site_ctx.code),
+                                       sctx, dialect, targets)
+                if finding is not None:
+                    findings.append(finding)
+                continue
             for check, spec in checks:
                 if spec.dialect != dialect:
                     continue
-                for verdict in check(ctx):
+                for verdict in check.run(sctx):
                     finding = verdict_finding(spec, verdict, site, targets, (statement.start, statement.end))
                     if finding is not None and (site.via or site.wrapper is not None):
                         finding = reached(finding, site)
@@ -160,14 +226,18 @@ def evaluate_sql(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -
     return findings
 
 
-def evaluate_modules(facts: Facts, specs: Dict[str, RuleSpec], targets: TargetSet) -> List[Finding]:
-    """Run the enabled module checks (driver and ORM configuration rules)."""
-    load_checks()
-    checks = [(MODULE_CHECKS[name], spec) for name, spec in specs.items() if name in MODULE_CHECKS]
+def evaluate_modules(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet,
+                     ctx: Optional[ModuleContext] = None) -> List[Finding]:
+    """Run the enabled module checks (driver and ORM configuration rules). ``ctx``: as for ``evaluate_sql``."""
+    enabled = _enabled(specs)
+    if ctx is None:
+        ctx = ModuleContext(facts, targets)
     findings: List[Finding] = []
-    ctx = ModuleContext(facts=facts, targets=targets)
-    for check, spec in checks:
-        for v in check(ctx):
+    for check in checks_of(MODULE):
+        spec = enabled.get(check.code)
+        if spec is None:
+            continue
+        for v in check.run(ctx.for_reader(check.needs, check.code)):
             finding = _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
             if finding is not None:
                 findings.append(finding)

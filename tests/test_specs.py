@@ -1,15 +1,17 @@
-"""Every rule spec is complete: keys, docs sections, examples of both kinds, an implementation."""
+"""Every rule spec is complete: keys, docs sections, examples of both kinds, a check registered by its
+code (or, for the rules the engine reports itself, an entry in ``META_RULES``)."""
+
+import inspect
 
 import pytest
 
-from pinlint.checks import MODULE_CHECKS, SQL_CHECKS, load_checks
+from pinlint.checks.context import View
+from pinlint.checks.registry import CHECKS, META_RULES, MODULE, SITE_CONTEXTS, SQL, load_checks
 from pinlint.specs import DOC_SECTIONS, SpecError, load_specs, parse_spec
 
 SPECS = load_specs()
 
 load_checks()
-#: Rules implemented outside the SQL checks (the engine itself reports these).
-ENGINE_RULES = {"file-not-analyzed", "unused-noqa"}
 
 
 def test_specs_exist():
@@ -23,9 +25,8 @@ def test_spec_is_complete(spec):
         assert spec.docs.get(section), f"{spec.code}: docs section {section} is empty"
     assert spec.invalid and spec.valid
     assert spec.targets, f"{spec.code}: no target in [severity]"
-    implemented = spec.name in SQL_CHECKS or spec.name in MODULE_CHECKS or spec.name in ENGINE_RULES
-    assert implemented, f"{spec.code}: no implementation named {spec.name}"
-    if spec.name in SQL_CHECKS or spec.name in MODULE_CHECKS:
+    assert spec.code in CHECKS or spec.code in META_RULES, f"{spec.code}: no check registered for it"
+    if spec.code in CHECKS:
         assert "{consequence}" in spec.message, f"{spec.code}: the message must state the consequence"
     assert spec.path.endswith(f"{spec.code}-{spec.name}.toml")
 
@@ -37,8 +38,35 @@ def test_references_have_urls(spec):
 
 
 def test_every_check_has_a_spec():
-    names = {s.name for s in SPECS}
-    assert set(SQL_CHECKS) <= names and set(MODULE_CHECKS) <= names
+    codes = {s.code for s in SPECS}
+    assert set(CHECKS) <= codes, sorted(set(CHECKS) - codes)
+    assert set(META_RULES) <= codes, sorted(set(META_RULES) - codes)
+    assert not set(META_RULES) & set(CHECKS), "a meta rule is reported by the engine, not by a check"
+    for sc in SITE_CONTEXTS.values():
+        assert sc.code in CHECKS, f"site context {sc.name} reports as {sc.code}, which has no check"
+
+
+@pytest.mark.parametrize("code", sorted(CHECKS))
+def test_check_is_found_from_its_code(code):
+    """``grep -rn '"PIN302"' pinlint/`` lands on the check: its decorator names the code."""
+    check = CHECKS[code]
+    source = inspect.getsource(inspect.getmodule(check.run))
+    assert f'_check("{code}"' in source
+    assert check.kind in (SQL, MODULE)
+    assert all(isinstance(v, type) and issubclass(v, View) for v in check.needs), check.needs
+    if check.kind == SQL:
+        assert not check.needs, "SQL checks see one statement; they read no views"
+
+
+def test_registering_a_code_twice_or_a_meta_rule_fails():
+    from pinlint.checks.registry import sql_check
+
+    with pytest.raises(ValueError, match="already has a check"):
+        sql_check("PIN101")(lambda ctx: [])
+    with pytest.raises(ValueError, match="already has a check"):
+        sql_check("PIN000")(lambda ctx: [])
+    with pytest.raises(ValueError, match="not a rule code"):
+        sql_check("set-role")(lambda ctx: [])
 
 
 MINIMAL = '''

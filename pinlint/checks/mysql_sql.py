@@ -1,7 +1,7 @@
 """MySQL / MariaDB statements that pin the session under Amazon RDS Proxy.
 
-Sources for every verdict are in the rule specs (``rules/PIN2*.toml``); the gist, from the AWS page
-"Avoiding pinning an RDS Proxy" (MySQL part) and ../shared/reference/poolers.md: RDS Proxy pins the
+Sources for every verdict are in the rule specs (``rules/PIN2*.toml``, ``[docs] references``); the
+gist, from the AWS page "Avoiding pinning an RDS Proxy" (MySQL part): RDS Proxy pins the
 client to its database connection for a user variable set, a SET of a system variable it does not
 track, ``SET TRANSACTION`` at next-transaction scope, SQL-level prepared statements, executable
 comments, ``GET_LOCK``, ``LOCK TABLES`` / ``FLUSH TABLES WITH READ LOCK`` and temporary tables; and
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from pinlint.checks import SqlContext, Verdict, call_span, executed_calls, sql_check
+from pinlint.checks.context import SqlContext, Verdict
+from pinlint.checks.registry import sql_check
+from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.sql.statement import SESSION, USER, Call, Statement
 from pinlint.targets import LEAKS, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
 
@@ -26,11 +28,6 @@ EXECUTING_KINDS = frozenset({"query", "set", "create_temp"})
 
 #: Functions whose result is what the previous statement left on the connection.
 LAST_STATEMENT_FUNCTIONS = ("found_rows", "row_count")
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _executed_calls(st: Statement, names) -> List[Call]:
@@ -48,19 +45,19 @@ def tracked_by_rds_proxy(name: str) -> bool:
 
 
 
-@sql_check("mysql-user-variable")
+@sql_check("PIN201")
 def user_variable(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set":
         return []
     return [
         Verdict({RDS_PROXY: _set_effect(ctx)},
-                {"variable": "@" + (a.name or "variable"), "statement": _short(st.text)}, span=(a.start, a.end))
+                {"variable": "@" + (a.name or "variable"), "statement": short(st.text)}, span=(a.start, a.end))
         for a in st.assignments if a.scope == USER
     ]
 
 
-@sql_check("mysql-set-system-variable")
+@sql_check("PIN202")
 def set_system_variable(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set":
@@ -72,38 +69,38 @@ def set_system_variable(ctx: SqlContext) -> List[Verdict]:
             continue  # an unknown name may be a tracked one
         if tracked_by_rds_proxy(a.name) or "." in a.name:
             continue  # tracked; or a key cache component (structured variables are global)
-        out.append(Verdict({RDS_PROXY: _set_effect(ctx)}, {"variable": a.name, "statement": _short(st.text)},
+        out.append(Verdict({RDS_PROXY: _set_effect(ctx)}, {"variable": a.name, "statement": short(st.text)},
                            span=(a.start, a.end)))
     return out
 
 
-@sql_check("mysql-set-transaction")
+@sql_check("PIN203")
 def set_transaction(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set_transaction":
         return []
-    return [Verdict({RDS_PROXY: _set_effect(ctx)}, {"statement": _short(st.text)})]
+    return [Verdict({RDS_PROXY: _set_effect(ctx)}, {"statement": short(st.text)})]
 
 
-@sql_check("mysql-prepared-statement")
+@sql_check("PIN211")
 def prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in ("prepare", "execute"):
         return []
     return [Verdict({RDS_PROXY: PINS}, {"verb": st.kind.upper(), "name": st.name or "statement",
-                                        "statement": _short(st.text)})]
+                                        "statement": short(st.text)})]
 
 
-@sql_check("mysql-executable-comment")
+@sql_check("PIN221")
 def executable_comment(ctx: SqlContext) -> List[Verdict]:
     text = ctx.site.text
     return [
-        Verdict({RDS_PROXY: PINS}, {"comment": _short(text[start:end], 40)}, span=(start, end))
+        Verdict({RDS_PROXY: PINS}, {"comment": short(text[start:end], 40)}, span=(start, end))
         for start, end in ctx.statement.executable_comments
     ]
 
 
-@sql_check("mysql-temporary-table")
+@sql_check("PIN241")
 def temporary_table(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "create_temp":
@@ -111,7 +108,7 @@ def temporary_table(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS}, {"name": st.name or "table"})]
 
 
-@sql_check("mysql-named-lock")
+@sql_check("PIN251")
 def named_lock(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
@@ -119,17 +116,17 @@ def named_lock(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("mysql-table-lock")
+@sql_check("PIN252")
 def table_lock(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     what: Optional[str] = {"lock_tables": "LOCK TABLES",
                            "flush_tables_read_lock": "FLUSH TABLES WITH READ LOCK"}.get(st.kind)
     if what is None:
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"what": what, "statement": _short(st.text)})]
+    return [Verdict({RDS_PROXY: PINS}, {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("mysql-last-statement-function")
+@sql_check("PIN261")
 def last_statement_function(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))

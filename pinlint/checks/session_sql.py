@@ -1,7 +1,7 @@
 """PostgreSQL statements that leave state on the server connection.
 
-Sources for every verdict are in the rule specs (``rules/PIN1*.toml``); the gist, from
-../shared/reference/poolers.md: PgBouncer in transaction mode lends a server connection per
+Sources for every verdict are in the rule specs (``rules/PIN1*.toml``, ``[docs] references``); the
+gist: PgBouncer in transaction mode lends a server connection per
 transaction, so anything that outlives the transaction stays behind for the next client (SET,
 LISTEN, WITH HOLD cursors, SQL PREPARE, LOAD, session advisory locks, temp tables without ON COMMIT
 DROP), except the parameters PgBouncer tracks per client. RDS Proxy pins the client to its backend
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from pinlint.checks import SqlContext, Verdict, call_span, executed_calls, sql_check
+from pinlint.checks.context import SqlContext, Verdict
+from pinlint.checks.registry import sql_check
+from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import Call, Statement
 from pinlint.targets import BREAKS, LARGE_STATEMENT_BYTES, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, static_bytes
@@ -31,11 +33,6 @@ SESSION_LOCKS = frozenset(
 )
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _pgbouncer_set_effect(ctx: SqlContext, name: Optional[str]) -> Optional[str]:
     if name is None:
         return None  # unknown parameter: it may be one that PgBouncer tracks
@@ -48,29 +45,21 @@ def _executed_calls(st: Statement, names) -> List[Call]:
     return executed_calls(st, names, EXECUTING_KINDS)
 
 
-def _earlier(ctx: SqlContext) -> tuple:
-    return ctx.statements[: ctx.index]
-
-
-def _later(ctx: SqlContext) -> tuple:
-    return ctx.statements[ctx.index + 1:]
-
-
-@sql_check("set-session-parameter")
+@sql_check("PIN101")
 def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "set_session_characteristics":
         return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS},
-                        {"name": "session characteristics", "statement": _short(st.text)})]
+                        {"name": "session characteristics", "statement": short(st.text)})]
     if st.kind != "set" or st.scope != "session":
         return []
     if st.name in TRANSACTION_SCOPED or (st.name is not None and not is_pg_parameter(st.name)):
         return []  # transaction-scoped, or not a PostgreSQL parameter (MySQL's sql_mode, ...)
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, st.name)},
-                    {"name": st.name or "a parameter", "statement": _short(st.text)})]
+                    {"name": st.name or "a parameter", "statement": short(st.text)})]
 
 
-@sql_check("set-role")
+@sql_check("PIN102")
 def set_role(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in ("set_role", "set_session_authorization") or st.scope != "session":
@@ -80,10 +69,10 @@ def set_role(ctx: SqlContext) -> List[Verdict]:
     # behind, but the change may land on another server connection than the one it should undo.
     resets = st.name in ("none", "default")
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LOST if resets else LEAKS},
-                    {"what": what, "statement": _short(st.text)})]
+                    {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("reset-parameter")
+@sql_check("PIN103")
 def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "reset":
@@ -93,10 +82,10 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     if st.name not in ("all", "role", "session_authorization") and (
             ctx.targets.pgbouncer.tracked(st.name) or not is_pg_parameter(st.name)):
         return []
-    return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": _short(st.text)})]
+    return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": short(st.text)})]
 
 
-@sql_check("set-config-session")
+@sql_check("PIN104")
 def set_config_session(ctx: SqlContext) -> List[Verdict]:
     out = []
     for call in _executed_calls(ctx.statement, ("set_config",)):
@@ -114,35 +103,35 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
     return out
 
 
-@sql_check("sql-prepared-statement")
+@sql_check("PIN111")
 def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "prepare":
         # deallocated later in the same string (one implicit transaction): nothing stays behind
-        freed = any(o.kind == "deallocate" and o.name in (st.name, "all") for o in _later(ctx))
+        freed = any(o.kind == "deallocate" and o.name in (st.name, "all") for o in ctx.later)
         effect = None if freed and st.name is not None else LEAKS
     elif st.kind in ("execute", "deallocate"):
         if st.name == "all":
             effect = None  # DEALLOCATE ALL cannot fail
         else:
             prepared_here = st.name is not None and any(
-                o.kind == "prepare" and o.name == st.name for o in _earlier(ctx))
+                o.kind == "prepare" and o.name == st.name for o in ctx.earlier)
             effect = None if prepared_here else BREAKS
     else:
         return []
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: effect},
-                    {"verb": st.kind.upper(), "name": st.name or "statement", "statement": _short(st.text)})]
+                    {"verb": st.kind.upper(), "name": st.name or "statement", "statement": short(st.text)})]
 
 
-@sql_check("discard")
+@sql_check("PIN112")
 def discard(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "discard":
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"what": (st.name or "").upper(), "statement": _short(st.text)})]
+    return [Verdict({RDS_PROXY: PINS}, {"what": (st.name or "").upper(), "statement": short(st.text)})]
 
 
-@sql_check("listen")
+@sql_check("PIN121")
 def listen(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "listen":
@@ -152,7 +141,7 @@ def listen(ctx: SqlContext) -> List[Verdict]:
     return []
 
 
-@sql_check("load-module")
+@sql_check("PIN122")
 def load_module(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "load":
@@ -160,16 +149,16 @@ def load_module(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"module": st.name or "module"})]
 
 
-@sql_check("cursor-outlives-transaction")
+@sql_check("PIN131")
 def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "declare":
         return []
     statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
     # used (FETCH/MOVE/CLOSE) later in the same string: the same transaction, even in statement mode
-    used_here = any(o.kind in ("fetch", "close") for o in _later(ctx))
+    used_here = any(o.kind in ("fetch", "close") for o in ctx.later)
     if st.hold:
-        closed = any(o.kind == "close" and o.name in (st.name, "all") for o in _later(ctx))
+        closed = any(o.kind == "close" and o.name in (st.name, "all") for o in ctx.later)
         effects = {RDS_PROXY: PINS, PGBOUNCER: None if closed and st.name is not None else LEAKS}
     else:
         effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode and not used_here else None}
@@ -177,13 +166,13 @@ def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     return [Verdict(effects, {"cursor": st.name or "cursor", "hold": hold})]
 
 
-@sql_check("temporary-object")
+@sql_check("PIN141")
 def temporary_object(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "create_temp":
         return []
     if st.temp_object == "table" and st.on_commit == "drop":
-        used_here = st.name is not None and any(st.name in o.text.lower() for o in _later(ctx))
+        used_here = st.name is not None and any(st.name in o.text.lower() for o in ctx.later)
         pgb = BREAKS if ctx.targets.pgbouncer.pool_mode == "statement" and not used_here else None
     else:
         pgb = LEAKS
@@ -191,7 +180,7 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
                     {"object": st.temp_object or "object", "name": st.name or "object"})]
 
 
-@sql_check("session-advisory-lock")
+@sql_check("PIN151")
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=call_span(call))
@@ -199,7 +188,7 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("sequence-function")
+@sql_check("PIN161")
 def sequence_function(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=call_span(call))
@@ -210,13 +199,13 @@ def sequence_function(ctx: SqlContext) -> List[Verdict]:
 def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
     """Whether this string already ran nextval/setval, or an INSERT (a serial default), before ``call``:
     then both run in the same implicit transaction, on the same server connection."""
-    for other in _earlier(ctx):
+    for other in ctx.earlier:
         if other.text[:6].upper() == "INSERT" or any(c.name in ("nextval", "setval") for c in other.calls):
             return True
     return any(c.name in ("nextval", "setval") and c.start < call.start for c in st.calls)
 
 
-@sql_check("session-sequence-value")
+@sql_check("PIN162")
 def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     return [
@@ -226,7 +215,7 @@ def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("statement-too-large")
+@sql_check("PIN191")
 def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     """A SQL text larger than 16 KB. Code sends the whole string as one query text, so the site's text
     counts (reported once, at its first statement); a .sql file is judged statement by statement.
@@ -234,7 +223,7 @@ def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if ctx.site.sink == "sql-file":
         text = st.text
-    elif any(o.kind != "unknown" for o in _earlier(ctx)):
+    elif any(o.kind != "unknown" for o in ctx.earlier):
         return []
     else:
         text = ctx.site.text

@@ -40,12 +40,12 @@ _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _hit_patterns() -> List["re.Pattern[bytes]"]:
-    from pinlint.pipeline.prefilter import FAMILY_MARKERS, _markers
+    from pinlint.pipeline.prefilter import FAMILY_MARKERS, family_markers
     from pinlint.pipeline.markers import INDEX_STATEMENT_RE, KEYWORD_ITEM_RE, SQL_FILE_NAME_RE, WRAPPER_RE
 
     patterns: List["re.Pattern[bytes]"] = []
     for family in FAMILY_MARKERS:
-        markers = _markers(family)
+        markers = family_markers(family)
         if markers.words:  # plain words: literal substrings (``.prepare`` is not ``_prepare``)
             patterns.append(re.compile(b"|".join(re.escape(w) for w in markers.words)))
         patterns.extend(markers.regexes)

@@ -51,7 +51,7 @@ FAMILY_MARKERS: Dict[str, List[bytes]] = {
         rb"/\*!",
         rb"/\*m!",
     ],
-    # driver and ORM configuration (pinlint/checks/drivers.py): the settings and calls those rules read
+    # driver and ORM configuration (pinlint/checks/drivers/): the settings and calls those rules read
     "drivers": [
         rb"prepare_threshold|statement_cache_size|disable_server_side_cursors|conn_max_age|create_engine"
         rb"|create_async_engine|create_pool|connectionpool|listens_for|event.listen|connection_created"
@@ -96,7 +96,7 @@ class _Markers:
 _compiled: Dict[str, _Markers] = {}
 
 
-def _markers(family: str) -> _Markers:
+def family_markers(family: str) -> _Markers:
     m = _compiled.get(family)
     if m is None:
         m = _compiled[family] = _Markers(FAMILY_MARKERS[family])
@@ -106,7 +106,7 @@ def _markers(family: str) -> _Markers:
 def families_hit(data: bytes) -> FrozenSet[str]:
     """The rule families whose byte markers occur in ``data``."""
     lowered = data.lower()
-    return frozenset(f for f in FAMILY_MARKERS if _markers(f).search(lowered))
+    return frozenset(f for f in FAMILY_MARKERS if family_markers(f).search(lowered))
 
 
 #: starts shared by several families' statement regexes (``_KEYWORDS`` follows them)
@@ -122,7 +122,7 @@ class _AnyFamily:
     GROUPS = (b"server", b"create_", b"listen", b"connect", b"max_", b"prepare", b"options=", b"pool")
 
     def __init__(self) -> None:
-        words = sorted({w for f in FAMILY_MARKERS for w in _markers(f).words})
+        words = sorted({w for f in FAMILY_MARKERS for w in family_markers(f).words})
         self.grouped = [(g, tuple(w for w in words if g in w)) for g in self.GROUPS]
         self.grouped = [(g, ws) for g, ws in self.grouped if ws]
         taken = {w for _, ws in self.grouped for w in ws}
@@ -133,7 +133,7 @@ class _AnyFamily:
         # searches for quickly on its own).
         merged: Dict[bytes, List[bytes]] = {}
         self.regexes = []
-        for r in (r for f in FAMILY_MARKERS for r in _markers(f).regexes):
+        for r in (r for f in FAMILY_MARKERS for r in family_markers(f).regexes):
             start = next((p for p in _SHARED_STARTS if r.pattern.startswith(p)), None)
             if start is None or r.flags & re.IGNORECASE:
                 self.regexes.append(r)
@@ -282,7 +282,7 @@ def _mysql_variable_like(name: str) -> bool:
     return n in _MYSQL_PLAIN_VARIABLES or any(c in n for c in "._@{")
 
 
-#: What the driver and ORM rules (pinlint/checks/drivers.py, django_settings.py) read: database factory
+#: What the driver and ORM rules (pinlint/checks/drivers/) read: database factory
 #: calls, server cursors and prepared statements, connection events, Django's DATABASES settings, and
 #: URLs / libpq strings. A file with a driver marker but none of these has nothing for them.
 #: Each pattern comes with the substrings one of which any match contains: the regex runs only when one

@@ -1,113 +1,32 @@
-"""Shared static facts for the driver and ORM configuration rules (pinlint/checks/drivers.py).
+"""``DriverFacts``: the view of a module that the driver and ORM configuration rules share.
 
-Everything here reads the module's source only: which name a call's result is bound to (so that a
-connection named in ``direct-connections`` is exempt), keyword values, DSNs and URLs (literals and
-the defaults of ``os.getenv``/``os.environ.get``/``env(...)``), and the functions that run on every new
-connection (SQLAlchemy connect events, psycopg_pool ``configure``, asyncpg ``init``/``setup``, Django's
-``connection_created``).
+Everything here reads the module's public facts only: which name a call's result is bound to (so that
+a connection named in ``direct-connections`` is exempt), keyword values, dict displays, DSNs and URLs
+(literals and the defaults of ``os.getenv``/``os.environ.get``/``env(...)``). Computed once per file
+(``ctx.view(DriverFacts)``).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
-from urllib.parse import unquote_plus
 
-import libcst as cst
-
+from pinlint.checks.context import ModuleContext, View
+from pinlint.checks.drivers.urls import Url, parse_url
+from pinlint.checks.lazy import cst
 from pinlint.facts.catalog import ENV_GETTERS
-from pinlint.facts.model import UNKNOWN, CallFact, Facts, dotted
-from pinlint.sql.statement import HOLE
-from pinlint.targets import TargetSet
+from pinlint.facts.model import UNKNOWN, CallFact, dotted, unwrap_await
 
 #: A keyword argument or dict key that is not there at all (its library default applies).
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
 
 
-
-def unwrap(node: cst.BaseExpression) -> cst.BaseExpression:
-    while isinstance(node, cst.Await):
-        node = node.expression
-    return node
-
-
-@dataclass
-class Url:
-    """A database URL (``scheme://...?query``) or a libpq keyword string (scheme None, ``keywords``)."""
-
-    scheme: Optional[str]
-    params: Dict[str, str] = field(default_factory=dict)
-    #: False when an unknown part could hold more parameters
-    complete: bool = True
-    keywords: bool = False
-
-
-_URL_RE = re.compile(r"^\s*([A-Za-z0-9+_.\-]*(?:" + HOLE + r")?[A-Za-z0-9+_.\-]*)://")
-_KEYWORD_RE = re.compile(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']*)")
-_LIBPQ_KEYWORDS = frozenset({"host", "hostaddr", "port", "dbname", "user", "password", "sslmode", "options",
-                             "application_name", "connect_timeout", "target_session_attrs"})
-
-
-def parse_url(text: str) -> Optional[Url]:
-    m = _URL_RE.match(text)
-    if m:
-        scheme = m.group(1).lower()
-        rest = text[m.end():]
-        url = Url(scheme=None if HOLE in scheme or not scheme else scheme)
-        if "?" in rest:
-            query = rest.split("?", 1)[1].split("#", 1)[0]
-            for part in query.split("&"):
-                if not part:
-                    continue
-                key, _, value = part.partition("=")
-                if HOLE in key:
-                    url.complete = False
-                    continue
-                url.params[unquote_plus(key)] = unquote_plus(value)
-        elif rest.endswith(HOLE):
-            url.complete = False
-        return url
-    # libpq keyword/value string: "host=db dbname=app options='-c search_path=app'"
-    pairs = _KEYWORD_RE.findall(text)
-    if len(pairs) >= 2 and all(k in _LIBPQ_KEYWORDS or HOLE in k for k, _ in pairs[:2]):
-        url = Url(scheme=None, keywords=True)
-        for key, value in pairs:
-            if value.startswith("'"):
-                value = value[1:-1].replace("\\'", "'")
-            url.params[key] = value
-        url.complete = HOLE not in _KEYWORD_RE.sub("", text)
-        return url
-    return None
-
-
-def postgres_scheme(scheme: Optional[str]) -> bool:
-    return scheme is not None and scheme.split("+")[0] in ("postgresql", "postgres", "pgsql", "postgis", "asyncpg")
-
-
-def sqlalchemy_driver(scheme: Optional[str]) -> Optional[str]:
-    """``asyncpg``, ``psycopg``, ``psycopg2``, ``pg8000``, ``mysql``, ``sqlite``, ``other`` or None (unknown)."""
-    if scheme is None:
-        return None
-    base, _, drv = scheme.partition("+")
-    if base in ("postgresql", "postgres"):
-        drv = drv or "psycopg2"
-        if drv in ("psycopg_async", "psycopg"):
-            return "psycopg"
-        return drv
-    if base in ("mysql", "mariadb"):
-        return "mysql"
-    if base == "sqlite":
-        return "sqlite"
-    return "other"
-
-
-class DriverFacts:
+class DriverFacts(View):
     """Per-module facts the driver rules share (computed once per file)."""
 
-    def __init__(self, facts: Facts, targets: TargetSet) -> None:
+    def __init__(self, ctx: ModuleContext) -> None:
+        facts = ctx.facts
         self.facts = facts
-        self.targets = targets
+        self.targets = ctx.targets
         self.bound = facts.bound
         self.attr_assigns = facts.attr_assigns
         self.subscript_assigns = facts.subscript_assigns
@@ -165,7 +84,7 @@ class DriverFacts:
         """A string with HOLE for unknown parts; an env getter's default counts as its value."""
         if node is None or depth > 10:
             return None
-        node = unwrap(node)
+        node = unwrap_await(node)
         if isinstance(node, cst.Call):
             func = node.func
             last = func.attr.value if isinstance(func, cst.Attribute) else (
@@ -182,7 +101,7 @@ class DriverFacts:
             return None
         if isinstance(node, cst.Name):
             target = self.facts.lookup(node.value, scope)
-            if target is not None and isinstance(unwrap(target), cst.Call):
+            if target is not None and isinstance(unwrap_await(target), cst.Call):
                 return self.text(target, scope, depth + 1)
         return self.facts.string(node, scope)
 
@@ -244,18 +163,38 @@ def number(v: object) -> Optional[float]:
     return None
 
 
-def cached(facts: Facts, targets: TargetSet) -> DriverFacts:
-    key = "_pinlint_driver_facts"
-    got = getattr(facts, key, None)
-    if got is None or got.targets is not targets:
-        got = DriverFacts(facts, targets)
-        setattr(facts, key, got)
-    return got
-
-
 def qual_in(call: CallFact, names: Sequence[str]) -> bool:
     return call.qualname is not None and call.qualname in names
 
 
-__all__ = ["MISSING", "UNKNOWN", "DriverFacts", "Url", "cached", "is_int", "number", "parse_url",
-           "postgres_scheme", "sqlalchemy_driver", "unwrap", "qual_in"]
+def kwarg_or_unknown(d: DriverFacts, call: CallFact, name: str) -> object:
+    """A keyword argument's value; MISSING when surely absent, UNKNOWN when ``**kwargs`` may hold it."""
+    v = d.kwarg(call, name)
+    if v is MISSING and call.has_star_kwargs:
+        return UNKNOWN
+    return v
+
+
+def dict_entry(d: DriverFacts, call: CallFact, kwarg: str, key: str
+               ) -> Tuple[object, Optional[cst.BaseExpression], Optional[cst.BaseExpression]]:
+    """``call(kwarg={key: ...})``: (value, value node, dict node); MISSING when surely absent."""
+    node = call.kwarg(kwarg)
+    if node is None:
+        return (UNKNOWN if call.has_star_kwargs else MISSING), None, None
+    items = d.dict_items(node, call.scope)
+    if items is None:
+        return UNKNOWN, None, node
+    entries, complete = items
+    if key not in entries:
+        return (MISSING if complete else UNKNOWN), None, node
+    return d.value(entries[key], call.scope), entries[key], node
+
+
+def source_of(node: cst.CSTNode, limit: int = 60) -> str:
+    """A node's source on one line, cut to ``limit`` characters."""
+    try:
+        text = cst.Module(body=[]).code_for_node(node)
+    except Exception:  # pragma: no cover - code_for_node handles every expression
+        return "..."
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,139 @@
+"""PIN310 client-idle-lifetime: a client-side pool that keeps connections longer than the pooler's idle
+client timeout (RDS Proxy: 30 min by default; PgBouncer ``client_idle_timeout``): the pooler closes them
+and the application gets a dead connection."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from pinlint.checks.context import ModuleContext, NodeVerdict
+from pinlint.checks.drivers.django_databases import DjangoDatabases
+from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, is_int, kwarg_or_unknown, qual_in
+from pinlint.checks.drivers.engines import Engines
+from pinlint.checks.drivers.entrypoints import ASYNCPG_POOL, PSYCOPG_POOLS, SA_ENGINES
+from pinlint.checks.lazy import cst
+from pinlint.checks.registry import module_check
+from pinlint.facts.model import CallFact, dotted
+from pinlint.targets import BREAKS, PGBOUNCER, RDS_PROXY, TargetSet
+
+
+def lifetime_verdict(targets: TargetSet, node: cst.CSTNode, seconds: Optional[float], setting: str, shown: str,
+                     fix: str, framework: Optional[str]) -> List[NodeVerdict]:
+    """``seconds`` None means "never closed"."""
+    effects: Dict[str, Optional[str]] = {}
+    limits = []
+    if RDS_PROXY in targets.names:
+        limit = targets.rds_proxy.idle_client_timeout
+        if seconds is None or seconds >= limit:
+            effects[RDS_PROXY] = BREAKS
+            limits.append(limit)
+    pgb_limit = targets.pgbouncer.client_idle_timeout
+    if PGBOUNCER in targets.names and pgb_limit > 0 and (seconds is None or seconds >= pgb_limit):
+        effects[PGBOUNCER] = BREAKS
+        limits.append(pgb_limit)
+    if not effects:
+        return []
+    limit = min(limits)
+    return [NodeVerdict(node, effects, {"setting": setting, "value": shown, "timeout": str(limit),
+                                        "fix": fix.format(limit=limit)}, framework)]
+
+
+def _seconds(v: object) -> Optional[float]:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _psycopg_pool(t: TargetSet, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    if call.kwarg("check") is not None:
+        return []  # the pool checks connections before lending them
+    out = []
+    for key, default in (("max_lifetime", 3600.0), ("max_idle", 600.0)):
+        v = kwarg_or_unknown(d, call, key)
+        if v is MISSING:
+            secs, shown = default, f"{int(default)} s (the default)"
+        elif _seconds(v) is not None:
+            secs, shown = _seconds(v), f"{v} s"
+        else:
+            continue
+        out += lifetime_verdict(t, call.kwarg(key) or call.node, secs, key, shown,
+                                "`" + key + "` below {limit} s, or check=ConnectionPool.check_connection", "psycopg")
+    return out
+
+
+def _asyncpg_pool(t: TargetSet, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    v = kwarg_or_unknown(d, call, "max_inactive_connection_lifetime")
+    if _seconds(v) is None:
+        return []  # default 300 s, or unknown
+    secs = None if v == 0 else _seconds(v)
+    shown = "0 (never closed)" if secs is None else f"{v} s"
+    return lifetime_verdict(t, call.kwarg("max_inactive_connection_lifetime"), secs,
+                            "max_inactive_connection_lifetime", shown,
+                            "`max_inactive_connection_lifetime` below {limit} s (the default 300 is fine)", "asyncpg")
+
+
+def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    eng = ctx.view(Engines).of(call)
+    if eng.driver in ("sqlite",) or d.kwarg(call, "pool_pre_ping") is True:
+        return []
+    poolclass = call.kwarg("poolclass")
+    if poolclass is not None and (dotted(poolclass) or "").rsplit(".", 1)[-1] in ("NullPool", "StaticPool"):
+        return []
+    v = kwarg_or_unknown(d, call, "pool_recycle")
+    if v is MISSING:
+        if eng.driver is None or eng.driver == "other":
+            return []  # not known to be a server database
+        secs, shown = None, "-1 (the default: never recycled)"
+    elif _seconds(v) is not None:
+        secs = None if v < 0 else _seconds(v)
+        shown = f"{v} s" if secs is not None else f"{v} (never recycled)"
+    else:
+        return []
+    return lifetime_verdict(ctx.targets, call.kwarg("pool_recycle") or call.node, secs, "pool_recycle", shown,
+                            "`pool_recycle` below {limit} s, or pool_pre_ping=True", "sqlalchemy")
+
+
+def _django(ctx: ModuleContext) -> List[NodeVerdict]:
+    targets = ctx.targets
+    out: List[NodeVerdict] = []
+    for e in ctx.view(DjangoDatabases).entries:
+        if e.engine == "postgres":
+            pool = e.option("pool")
+            if pool is True or isinstance(pool, dict):
+                pool_opts = pool if isinstance(pool, dict) else {}
+                if "check" not in pool_opts:
+                    for k, default in (("max_lifetime", 3600), ("max_idle", 600)):
+                        v = pool_opts.get(k, MISSING)
+                        if v is MISSING:
+                            secs, shown = float(default), f"{default} s (psycopg_pool's default)"
+                        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                            secs, shown = float(v), f"{v} s"
+                        else:
+                            continue
+                        out += lifetime_verdict(
+                            targets, e.options["pool"], secs, f'OPTIONS["pool"] {k}', shown,
+                            f'"pool": {{"{k}": ...}} below {{limit}} s; pooling twice behind a pooler buys nothing, '
+                            'so consider dropping "pool"', "django")
+        if e.engine in ("postgres", "mysql"):
+            age = e.value("CONN_MAX_AGE")
+            if e.value("CONN_HEALTH_CHECKS") is not True and (age is None or is_int(age)) and age != 0:
+                secs = None if age is None else float(age)
+                shown = "None (connections are never closed)" if age is None else f"{age} s"
+                out += lifetime_verdict(
+                    targets, e.keys.get("CONN_MAX_AGE") or e.anchor, secs, f"{e.ref} CONN_MAX_AGE", shown,
+                    "`CONN_MAX_AGE` below {limit} s, or CONN_HEALTH_CHECKS = True", "django")
+    return out
+
+
+@module_check("PIN310", needs=(DriverFacts, Engines, DjangoDatabases))
+def client_idle_lifetime(ctx: ModuleContext) -> List[NodeVerdict]:
+    d = ctx.view(DriverFacts)
+    out: List[NodeVerdict] = []
+    for call in ctx.facts.calls:
+        if d.is_direct(call):
+            continue
+        if qual_in(call, PSYCOPG_POOLS):
+            out += _psycopg_pool(ctx.targets, d, call)
+        elif qual_in(call, ASYNCPG_POOL):
+            out += _asyncpg_pool(ctx.targets, d, call)
+        elif qual_in(call, SA_ENGINES):
+            out += _sqlalchemy(ctx, d, call)
+    return out + _django(ctx)

@@ -1,0 +1,74 @@
+"""PIN301 psycopg-prepare-threshold: psycopg 3 prepares a query server-side (a named statement) after it
+ran ``prepare_threshold`` times (default 5); the next transaction may run on another server connection."""
+
+from __future__ import annotations
+
+from typing import List
+
+from pinlint.checks.context import ModuleContext, NodeVerdict
+from pinlint.checks.drivers.django_databases import DjangoDatabases
+from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, dict_entry, is_int, kwarg_or_unknown, qual_in
+from pinlint.checks.drivers.engines import Engines
+from pinlint.checks.drivers.entrypoints import PSYCOPG_CONNECT, PSYCOPG_POOLS, SA_ENGINES
+from pinlint.checks.lazy import cst
+from pinlint.checks.registry import module_check
+from pinlint.targets import BREAKS, PGBOUNCER
+
+
+def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: str) -> List[NodeVerdict]:
+    if value is MISSING:
+        what = f"{where} leaves `prepare_threshold` at psycopg's default (5)"
+    elif is_int(value):
+        what = f"{where} sets `prepare_threshold={value}`" + (" (0 prepares every query)" if value == 0 else "")
+    else:
+        return []  # None (never prepare) or unknown
+    return [NodeVerdict(node, {PGBOUNCER: BREAKS}, {"what": what, "fix": fix}, framework)]
+
+
+def _django(ctx: ModuleContext) -> List[NodeVerdict]:
+    out = []
+    for e in ctx.view(DjangoDatabases).entries:
+        if e.engine != "postgres":
+            continue
+        pt = e.option("prepare_threshold")
+        if is_int(pt) and ctx.targets.pgbouncer.max_prepared_statements == 0:
+            ssb = " with server_side_binding" if e.option("server_side_binding") is True else ""
+            out.append(NodeVerdict(
+                e.options["prepare_threshold"], {PGBOUNCER: BREAKS},
+                {"what": f'{e.ref}["OPTIONS"] sets `prepare_threshold={pt}`{ssb}',
+                 "fix": '`"prepare_threshold": None` in OPTIONS (or leave it out: Django then never prepares)'},
+                "django"))
+    return out
+
+
+@module_check("PIN301", needs=(DriverFacts, Engines, DjangoDatabases))
+def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
+    if ctx.targets.pgbouncer.max_prepared_statements > 0:
+        return []
+    d = ctx.view(DriverFacts)
+    # ``conn.prepare_threshold = None`` somewhere (a configure callback, a connection factory)
+    if any(d.value(v) is None for v in d.attr_assigns.get("prepare_threshold", [])):
+        return []
+    out: List[NodeVerdict] = []
+    for call in ctx.facts.calls:
+        if d.is_direct(call):
+            continue
+        if qual_in(call, PSYCOPG_CONNECT):
+            node = call.kwarg("prepare_threshold")
+            out += _verdict(node or call.node, kwarg_or_unknown(d, call, "prepare_threshold"),
+                            f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg")
+        elif qual_in(call, PSYCOPG_POOLS):
+            if call.kwarg("connection_class") is not None:
+                continue
+            value, vnode, dnode = dict_entry(d, call, "kwargs", "prepare_threshold")
+            out += _verdict(vnode or dnode or call.node, value, f"`{call.last}(...)`",
+                            '`kwargs={"prepare_threshold": None}`', "psycopg")
+        elif qual_in(call, SA_ENGINES):
+            eng = ctx.view(Engines).of(call)
+            if eng.driver != "psycopg" or (eng.url is not None and "prepare_threshold" in eng.url.params):
+                continue
+            value, vnode = eng.arg("prepare_threshold")
+            out += _verdict(vnode or eng.connect_args_node or call.node, value,
+                            f"`{call.last}()` with the psycopg dialect",
+                            '`connect_args={"prepare_threshold": None}`', "sqlalchemy")
+    return out + _django(ctx)

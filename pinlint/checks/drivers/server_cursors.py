@@ -1,0 +1,112 @@
+"""PIN304 driver-server-cursor: server-side (named) cursors: psycopg/psycopg2 named cursors and
+``ServerCursor``, SQLAlchemy ``stream_results``/``yield_per``/``server_side_cursors``, Peewee
+``ServerSide``. A WITH HOLD cursor outlives its transaction; any DECLAREd cursor pins under RDS Proxy."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from pinlint.checks.context import ModuleContext, NodeVerdict
+from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, is_int, kwarg_or_unknown, qual_in, source_of
+from pinlint.checks.drivers.engines import Engines
+from pinlint.checks.drivers.entrypoints import (PEEWEE_PG_DATABASES, PEEWEE_SERVER_SIDE, PSYCOPG_SERVER_CURSORS,
+                                                SA_ENGINES)
+from pinlint.checks.lazy import cst
+from pinlint.checks.registry import module_check
+from pinlint.checks.sqltext import short
+from pinlint.facts.model import UNKNOWN, CallFact
+from pinlint.sql.statement import HOLE
+from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY
+
+
+def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix: str,
+             framework: Optional[str]) -> NodeVerdict:
+    statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
+    if hold is True:
+        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        hold_text = "WITH HOLD"
+    elif hold is UNKNOWN:
+        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        hold_text = "WITH HOLD when `withhold` is true at run time"
+    else:
+        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode else None}
+        hold_text = "WITHOUT HOLD"
+    return NodeVerdict(node, effects, {"what": what, "hold": hold_text, "fix": fix}, framework)
+
+
+def _named_cursor(ctx: ModuleContext, d: DriverFacts, call: CallFact, recv: str, lib: str) -> List[NodeVerdict]:
+    name_node = call.kwarg("name") or call.positional(0)
+    text = ctx.facts.string(name_node, call.scope) if name_node is not None else None
+    if not text or not text.replace(HOLE, "").strip():
+        return []
+    hold = kwarg_or_unknown(d, call, "withhold")
+    hold = False if hold is MISSING else hold
+    if hold not in (True, False, UNKNOWN):
+        return []
+    fix = ("withhold=False and iterate inside one transaction (behind RDS Proxy page with LIMIT instead)"
+           if hold is not False else
+           "a client-side cursor with LIMIT/keyset pages behind RDS Proxy (in PgBouncer transaction mode a "
+           "named cursor iterated inside one transaction is fine)")
+    return [_verdict(ctx, call.node, f"`{recv}.cursor({short(source_of(name_node), 30, hole='...')}, ...)`",
+                     hold, fix, lib)]
+
+
+def _execution_options(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    """``execute(..., execution_options={"stream_results": True})`` and the like."""
+    opts = d.dict_items(call.kwarg("execution_options"), call.scope)
+    if opts is None:
+        return []
+    for key in ("stream_results", "yield_per"):
+        if key in opts[0]:
+            v = d.value(opts[0][key], call.scope)
+            if v is True or (key == "yield_per" and is_int(v)):
+                return [_verdict(ctx, opts[0][key], f'`execution_options={{"{key}": ...}}`', False,
+                                 f"drop {key} behind RDS Proxy and page with LIMIT", "sqlalchemy")]
+    return []
+
+
+@module_check("PIN304", needs=(DriverFacts, Engines))
+def driver_server_cursor(ctx: ModuleContext) -> List[NodeVerdict]:
+    facts = ctx.facts
+    d = ctx.view(DriverFacts)
+    out: List[NodeVerdict] = []
+    pg2 = facts.imported(("psycopg2",))
+    pg3 = facts.imported(("psycopg", "psycopg_pool"))
+    sa = facts.imported(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")) and ctx.view(Engines).postgres_possible()
+    for call in facts.calls:
+        recv = d.receiver(call)
+        if d.is_direct(call, recv):
+            continue
+        if (pg2 or pg3) and call.last == "cursor" and recv is not None:
+            out += _named_cursor(ctx, d, call, recv, "psycopg2" if pg2 and not pg3 else "psycopg")
+        elif pg3 and qual_in(call, PSYCOPG_SERVER_CURSORS):
+            hold = kwarg_or_unknown(d, call, "withhold")
+            hold = False if hold is MISSING else hold
+            if hold in (True, False, UNKNOWN):
+                out.append(_verdict(ctx, call.node, f"`{call.last}(...)`", hold,
+                                    "withhold=False inside one transaction, or LIMIT pages behind RDS Proxy",
+                                    "psycopg"))
+        elif sa and call.last == "execution_options" and (
+                d.kwarg(call, "stream_results") is True or is_int(d.kwarg(call, "yield_per"))):
+            key = "stream_results" if d.kwarg(call, "stream_results") is True else "yield_per"
+            out.append(_verdict(ctx, call.kwarg(key), f"`execution_options({key}=...)`", False,
+                                f"drop {key} behind RDS Proxy and page with LIMIT (under PgBouncer transaction "
+                                "mode consume it inside one transaction)", "sqlalchemy"))
+        elif sa and call.last == "yield_per" and recv is not None and call.positional(0) is not None:
+            out.append(_verdict(ctx, call.node, "`.yield_per(...)`", False,
+                                "drop yield_per behind RDS Proxy and page with LIMIT (under PgBouncer "
+                                "transaction mode consume it inside one transaction)", "sqlalchemy"))
+        elif sa and call.last in ("execute", "scalars", "stream") and call.kwarg("execution_options") is not None:
+            out += _execution_options(ctx, d, call)
+        elif qual_in(call, SA_ENGINES) and d.kwarg(call, "server_side_cursors") is True:
+            out.append(_verdict(ctx, call.kwarg("server_side_cursors"), "`server_side_cursors=True`", False,
+                                "drop server_side_cursors=True (deprecated) and page with LIMIT behind RDS "
+                                "Proxy", "sqlalchemy"))
+        elif qual_in(call, PEEWEE_SERVER_SIDE):
+            out.append(_verdict(ctx, call.node, "Peewee `ServerSide(...)` (psycopg2 named cursor)", True,
+                                "no ServerSide() behind a transaction pooler: page with LIMIT", None))
+        elif qual_in(call, PEEWEE_PG_DATABASES) and d.kwarg(call, "server_side_cursors") is True:
+            out.append(_verdict(ctx, call.kwarg("server_side_cursors"),
+                                "Peewee `server_side_cursors=True` (psycopg2 named cursors)", True,
+                                "server_side_cursors=False (the default) behind a transaction pooler", None))
+    return out

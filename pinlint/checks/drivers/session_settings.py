@@ -1,0 +1,96 @@
+"""PIN307 driver-session-setting: driver calls that run a session-level ``SET`` on the connection
+(psycopg2 ``set_session`` with autocommit on, ``set_client_encoding()``, SQLAlchemy ``client_encoding``,
+pg8000's ``isolation_level``, Peewee ``encoding=``)."""
+
+from __future__ import annotations
+
+from typing import List
+
+from pinlint.checks.context import ModuleContext, NodeVerdict
+from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in
+from pinlint.checks.drivers.engines import Engines
+from pinlint.checks.drivers.entrypoints import PEEWEE_PG_DATABASES, SA_ENGINES
+from pinlint.checks.registry import module_check
+from pinlint.facts.model import CallFact, dotted
+from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
+
+
+def _autocommit_on(d: DriverFacts, call: CallFact) -> bool:
+    if d.kwarg(call, "autocommit") is True:
+        return True
+    if any(d.value(v) is True for v in d.attr_assigns.get("autocommit", [])):
+        return True
+    for other in d.facts.calls:
+        if other.last == "set_session" and d.kwarg(other, "autocommit") is True:
+            return True
+        if other.last == "set_isolation_level" and other.positional(0) is not None and (
+                (dotted(other.positional(0)) or "").endswith("ISOLATION_LEVEL_AUTOCOMMIT")
+                or d.value(other.positional(0)) == 0):
+            return True
+    return False
+
+
+def _set_session(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    names = []
+    for i, kw in enumerate(("isolation_level", "readonly", "deferrable")):
+        node = call.kwarg(kw) or call.positional(i)
+        v = d.value(node, call.scope) if node is not None else MISSING
+        if v is not MISSING and v is not None:
+            names.append(f"default_transaction_{'isolation' if i == 0 else kw.replace('only', '_only')}")
+    if not names or not _autocommit_on(d, call):
+        return []
+    return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                        {"what": f"`set_session(...)` with autocommit on runs `SET {names[0]}`",
+                         "fix": "call set_session with autocommit off (psycopg2 >= 2.7 then starts each "
+                                "transaction with `BEGIN ISOLATION LEVEL ...`)"},
+                        "psycopg2")]
+
+
+def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
+    eng = ctx.view(Engines).of(call)
+    out = []
+    if call.kwarg("client_encoding") is not None and eng.driver in (None, "psycopg2", "psycopg", "pg8000", "asyncpg"):
+        out.append(NodeVerdict(call.kwarg("client_encoding"), {RDS_PROXY: PINS},
+                               {"what": "`create_engine(client_encoding=...)` runs `SET client_encoding` on "
+                                        "each connection",
+                                "fix": "`?client_encoding=utf8` in the URL (a startup parameter)"},
+                               "sqlalchemy"))
+    iso = d.kwarg(call, "isolation_level")
+    if eng.driver == "pg8000" and isinstance(iso, str) and iso.upper() != "AUTOCOMMIT":
+        out.append(NodeVerdict(call.kwarg("isolation_level"), {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                               {"what": "`isolation_level` with the pg8000 dialect runs `SET SESSION "
+                                        "CHARACTERISTICS AS TRANSACTION ...` on each connection",
+                                "fix": "drop isolation_level and use `SET TRANSACTION ISOLATION LEVEL ...` per "
+                                       "transaction, or the psycopg dialect (which sets it per transaction)"},
+                               "sqlalchemy"))
+    return out
+
+
+@module_check("PIN307", needs=(DriverFacts, Engines))
+def driver_session_setting(ctx: ModuleContext) -> List[NodeVerdict]:
+    facts = ctx.facts
+    d = ctx.view(DriverFacts)
+    out: List[NodeVerdict] = []
+    pg2 = facts.imported(("psycopg2",))
+    pg = pg2 or facts.imported(("psycopg",))
+    for call in facts.calls:
+        recv = d.receiver(call)
+        if d.is_direct(call, recv):
+            continue
+        if pg2 and call.last == "set_session" and recv is not None:
+            out += _set_session(d, call)
+        elif pg and call.last == "set_client_encoding" and recv is not None and call.positional(0) is not None:
+            out.append(NodeVerdict(call.node, {RDS_PROXY: PINS},
+                                   {"what": "`set_client_encoding()` runs `SET client_encoding`",
+                                    "fix": "client_encoding as a connect parameter (`connect(..., client_encoding='utf8')`)"},
+                                   "psycopg2" if pg2 else "psycopg"))
+        elif qual_in(call, SA_ENGINES):
+            out += _sqlalchemy(ctx, d, call)
+        elif qual_in(call, PEEWEE_PG_DATABASES) and call.kwarg("encoding") is not None:
+            out.append(NodeVerdict(call.kwarg("encoding"), {RDS_PROXY: PINS},
+                                   {"what": "Peewee `encoding=` calls psycopg2's `set_client_encoding()` (`SET "
+                                            "client_encoding`)",
+                                    "fix": "client_encoding='utf8' instead of encoding= (passed to psycopg2 as a "
+                                           "connect parameter)"},
+                                   None))
+    return out
