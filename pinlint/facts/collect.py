@@ -41,6 +41,12 @@ class Collector(cst.CSTVisitor):
         #: ``self.assertEqual(..., CursorSQL("..."))``): expected SQL, not SQL the code sends
         self.asserted_calls: set = set()
         self._assert_depth = 0
+        #: the compound statements (if/else, loops, try) around the node being walked, and a counter that
+        #: orders bindings and calls (pinlint.facts.flow)
+        self._blocks: List[int] = []
+        self.order = 0
+        #: id(call) -> its place in the walk
+        self.call_order: Dict[int, int] = {}
         self._ddl_depth = 0
         # Bindings and strings, for the driver rules (collected here so a file is walked only once):
         #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
@@ -103,8 +109,13 @@ class Collector(cst.CSTVisitor):
             self.imports[bound] = f"{base}.{name}" if base and not base.endswith(".") else base + name
 
     # assignments ------------------------------------------------------------
+    def _flow(self, name: str, op: str, value: cst.BaseExpression) -> None:
+        self.order += 1
+        self.scope.flow.setdefault(name, []).append((op, value, tuple(self._blocks), self.order))
+
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
+            self._flow(target.value, "=", value)
             self.scope.assigns.setdefault(target.value, []).append(value)
             self.bound[id(unwrap_await(value))] = target.value
         elif isinstance(target, cst.Attribute):
@@ -166,16 +177,39 @@ class Collector(cst.CSTVisitor):
         # ``sql += "..."``: the name no longer has one static value (two bindings make it ambiguous).
         if isinstance(node.target, cst.Name):
             self.scope.assigns.setdefault(node.target.value, []).extend((node.value, node.value))
+            if isinstance(node.operator, cst.AddAssign):
+                self._flow(node.target.value, "+=", node.value)
+            else:
+                self._flow(node.target.value, "?", node.value)
 
     def visit_For(self, node: cst.For) -> None:
         # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one
         # binding: each item of the iterable); any other binding makes the name ambiguous.
         if isinstance(node.target, cst.Name):
             self.scope.assigns.setdefault(node.target.value, []).append(node)  # type: ignore[arg-type]
+            self._flow(node.target.value, "?", node)  # type: ignore[arg-type]
+        self._blocks.append(id(node))
+
+    def leave_For(self, node: cst.For) -> None:
+        self._blocks.pop()
+
+    # compound statements: a binding inside one may or may not happen
+    def _enter(self, node: cst.CSTNode) -> None:
+        self._blocks.append(id(node))
+
+    def _exit(self, node: cst.CSTNode) -> None:
+        self._blocks.pop()
+
+    visit_If = visit_Else = visit_While = visit_Try = visit_ExceptHandler = visit_Finally = _enter
+    visit_TryStar = visit_ExceptStarHandler = visit_MatchCase = _enter
+    leave_If = leave_Else = leave_While = leave_Try = leave_ExceptHandler = leave_Finally = _exit
+    leave_TryStar = leave_ExceptStarHandler = leave_MatchCase = _exit
 
     # calls ------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append((node, self.scope))
+        self.order += 1
+        self.call_order[id(node)] = self.order
         if self._ddl_depth:
             self.ddl_calls.add(id(node))
         if self._assert_depth:

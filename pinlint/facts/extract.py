@@ -32,6 +32,7 @@ from pinlint.facts.catalog import (
     sink_like_name,
 )
 from pinlint.facts.collect import Collector
+from pinlint.facts.flow import reaching
 from pinlint.facts.dialect import DIALECT_NAMES, MIXED, name_dialect, text_dialect
 from pinlint.facts.model import (
     CallFact,
@@ -242,9 +243,11 @@ class Extractor(ValueSource):
         self._used.append(found[0])
         return found[0].text
 
-    def _evaluator(self, scope: Scope) -> Evaluator:
+    def _evaluator(self, scope: Scope, at: Optional[int] = None) -> Evaluator:
+        """The evaluator of SQL text at a call (``at``: its place in the walk, for the bindings that reach it)."""
         return Evaluator(CstSyntax, lambda n, s=scope: self._lookup(n.value, s),
-                         other=(lambda n, s=scope: self._other(n, s)) if self.reach is not None else None)
+                         other=(lambda n, s=scope: self._other(n, s)) if self.reach is not None else None,
+                         flow=lambda n, s=scope: reaching(s, n.value, at))
 
     def _func_text(self, call: cst.Call, scope: Scope) -> Optional[str]:
         """``func.pg_advisory_lock(1)`` (SQLAlchemy's expression language) as the SQL it runs."""
@@ -329,15 +332,23 @@ class Extractor(ValueSource):
             if isinstance(origin, cst.For):
                 self._loop_sites(origin, arg, call, sink, scope, wrapper)
                 continue
-            self._used = []
-            text = self._evaluator(scope).text(arg)
-            if text is None or not text.strip():
-                continue
+            texts = self._texts(arg, call, scope)
             if wrapper is not None and wrapper.transform:
-                text = percent_format(text) if wrapper.transform == "%" else brace_format(text)
-            via = tuple(self._used)
-            self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
+                texts = [(percent_format(x) if wrapper.transform == "%" else brace_format(x), v) for x, v in texts]
+            for k, (text, via) in enumerate(texts):
+                if len(texts) == 1:
+                    self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
+                else:  # alternatives: reported at the argument
+                    self._add(text, arg, call, sink, scope, via=via, wrapper=wrapper, key=(id(arg), k))
         return self.facts
+
+    def _texts(self, arg: cst.BaseExpression, call: cst.Call, scope: Scope) -> List[Tuple[str, Tuple["SqlText", ...]]]:
+        """The SQL texts an argument may hold, each with the places of the project it comes from."""
+        self._used = []
+        evaluator = self._evaluator(scope, self.collector.call_order.get(id(call)))
+        alternatives = [x for x in evaluator.texts(arg) if x is not None and x.strip()]
+        via = tuple(dict.fromkeys(self._used))
+        return [(x, via) for x in alternatives]
 
     def _generic_site(self, call: cst.Call, scope: Scope, last: str) -> None:
         """Any other call that is not clearly something else (``is_non_sql_call``) and that looks like it
@@ -359,13 +370,14 @@ class Extractor(ValueSource):
             origin = self._origin(arg, scope)
             if isinstance(origin, cst.For):
                 continue
-            self._used = []
-            text = self._evaluator(scope).text(arg)
-            if text is None or not complete_sql(text):
-                continue
-            via = tuple(self._used)
-            self._add(text, origin if not via else arg, call, last, scope, via=via)
-            return
+            texts = [(x, v) for x, v in self._texts(arg, call, scope) if complete_sql(x)]
+            for k, (text, via) in enumerate(texts):
+                if len(texts) == 1:
+                    self._add(text, origin if not via else arg, call, last, scope, via=via)
+                else:
+                    self._add(text, arg, call, last, scope, via=via, key=(id(arg), k))
+            if texts:
+                return
 
     def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope,
                     wrapper: Optional["Wrapper"]) -> None:

@@ -203,7 +203,7 @@ def module_name_of(node: cst.BaseExpression) -> str:
 
 
 class Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name")
+    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name", "flow")
 
     def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None,
                  name: Optional[str] = None) -> None:
@@ -218,6 +218,9 @@ class Scope:
         self.managed: Dict[str, List[cst.BaseExpression]] = {}
         #: the function's parameters -> their annotation as written (``asyncpg.Connection``), or None
         self.params: Dict[str, Optional[str]] = {}
+        #: every binding of a name in source order: (``"="`` or ``"+="``, value, the compound statements it
+        #: sits in (ids), its place in the walk); what the name may hold at a given call (pinlint.facts.flow)
+        self.flow: Dict[str, List[Tuple[str, cst.BaseExpression, Tuple[int, ...], int]]] = {}
 
 
 def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -21,12 +21,24 @@ from pinlint.sql.templates import brace_format, percent_format
 
 MAX_DEPTH = 30
 MAX_LEN = 1_000_000
+#: at most this many alternative texts per expression (``texts``)
+MAX_ALTERNATIVES = 8
 
 #: A name's binding: the one expression bound to it, or None (unbound, or bound more than once).
 Binding = Callable[[Any], Optional[Any]]
+#: The bindings of a Name that reach its use, in order: (``"="`` or ``"+="``, value, conditional), or None
+#: (pinlint.facts.flow).
+Flow = Callable[[Any], Optional[List[Tuple[str, Any, bool]]]]
 #: What the module alone cannot evaluate (a constant of another module, a class attribute, a function
 #: returning SQL): its text (HOLE for unknown parts) or None.
 Other = Callable[[Any], Optional[str]]
+
+
+def _add(left: Optional[str], right: Optional[str]) -> Optional[str]:
+    """``left + right`` with HOLE for an unknown side (None when both are unknown)."""
+    if left is None and right is None:
+        return None
+    return (HOLE if left is None else left) + (HOLE if right is None else right)
 
 
 class Evaluator:
@@ -34,7 +46,9 @@ class Evaluator:
     node to the expression bound to it; ``other`` answers for names, attributes and calls the module
     cannot (both optional)."""
 
-    def __init__(self, syntax: Any, binding: Optional[Binding] = None, other: Optional[Other] = None) -> None:
+    def __init__(self, syntax: Any, binding: Optional[Binding] = None, other: Optional[Other] = None,
+                 flow: Optional[Flow] = None) -> None:
+        self.flow = flow
         self.syntax = syntax
         self.view = syntax.view
         self.dotted = syntax.dotted
@@ -87,7 +101,7 @@ class Evaluator:
                 return (HOLE if lt is None else lt) + (HOLE if rt is None else rt)
             if op == "%":
                 lt = self.text(left, depth + 1)
-                return None if lt is None else percent_format(lt)
+                return None if lt is None else self._percent(lt, right, depth)
             rv = self.view(right)
             if rv[0] == "num" and type(rv[1]) is int:
                 # ``"(%s, %s), " * 500``: the repeated text is static (bounded by MAX_LEN)
@@ -110,6 +124,131 @@ class Evaluator:
             return self.other(node) if self.other is not None else None
         return None
 
+    # -- alternatives --------------------------------------------------------------------------------
+    def texts(self, node: Any, depth: int = 0) -> List[Optional[str]]:
+        """The texts ``node`` may have (``"TEMP " if tmp else ""``, a name bound in both branches of an
+        ``if``, ``sql += ...`` in a branch): like ``text``, one entry per alternative (None: unknown), at
+        most MAX_ALTERNATIVES."""
+        if node is None or depth > MAX_DEPTH:
+            return [None]
+        out: List[Optional[str]] = []
+        for alt in self._texts(node, depth):
+            if alt is not None and len(alt) > MAX_LEN:
+                alt = alt[:MAX_LEN]
+            if alt not in out:
+                out.append(alt)
+            if len(out) >= MAX_ALTERNATIVES:
+                break
+        return out or [None]
+
+    def _texts(self, node: Any, depth: int) -> List[Optional[str]]:
+        v = self.view(node)
+        kind = v[0]
+        if kind == "ifexp":
+            return self.texts(v[1], depth + 1) + self.texts(v[2], depth + 1)
+        if kind == "name" and self.flow is not None:
+            versions = self.flow(node)
+            if versions is not None:
+                return self._versions(versions, depth)
+        if kind == "binop" and v[1] == "+":
+            return [_add(lt, rt) for lt in self.texts(v[2], depth + 1) for rt in self.texts(v[3], depth + 1)]
+        if kind == "binop" and v[1] == "%":
+            out = []
+            for lt in self.texts(v[2], depth + 1):
+                out.extend([None] if lt is None else self._percent_texts(lt, v[3], depth))
+            return out
+        if kind == "fstr":
+            alts: List[Optional[str]] = [""]
+            for part in v[1]:
+                if isinstance(part, str):
+                    pieces: List[Optional[str]] = [part]
+                else:
+                    expr, plain = part
+                    pieces = [HOLE if p is None else p for p in self.texts(expr, depth + 1)] if plain else [HOLE]
+                alts = [a + p for a in alts for p in pieces if a is not None and p is not None][:MAX_ALTERNATIVES]
+            return alts
+        if kind == "call":
+            fv = self.view(v[1])
+            if fv[0] == "attr" and fv[2] == "format":
+                return [None if b is None else self._brace(b, v[2], v[3], depth) for b in self.texts(fv[1], depth + 1)]
+            if fv[0] == "attr" and fv[2] in PASS_THROUGH_METHODS and not v[2] and not v[3]:
+                return self.texts(fv[1], depth + 1)
+            name = fv[2] if fv[0] == "attr" else (fv[1] if fv[0] == "name" else None)
+            if name in PASS_THROUGH_FUNCS and v[2]:
+                return self.texts(v[2][0], depth + 1)
+            if fv[0] == "attr" and fv[2] == "join" and len(v[2]) == 1:
+                element = self._comprehension_element(v[2][0])
+                if element is not None:  # ``"; ".join(f"LISTEN {c}" for c in channels)``: one item stands for all
+                    return self.texts(element, depth + 1)
+        return [self.text(node, depth)]
+
+    def _versions(self, versions: List[Tuple[str, Any, bool]], depth: int) -> List[Optional[str]]:
+        states: Optional[List[Optional[str]]] = None
+        for op, value, conditional in versions:
+            values = self.texts(value, depth + 1)
+            if op == "=":
+                states = values if states is None or not conditional else states + values
+            else:  # "+="
+                if states is None:
+                    return [None]
+                grown = [_add(s, x) for s in states for x in values]
+                states = states + grown if conditional else grown
+            states = states[:MAX_ALTERNATIVES]
+        return states or [None]
+
+    def _comprehension_element(self, node: Any) -> Optional[Any]:
+        """The element expression of a list comprehension or generator (libcst only), else None."""
+        elt = getattr(node, "elt", None)
+        return elt if elt is not None and type(node).__name__ in ("ListComp", "GeneratorExp", "SetComp") else None
+
+    def _argument(self, node: Any, depth: int) -> Optional[str]:
+        """A formatting argument's text: a string's, a number written as a literal, else None."""
+        v = self.view(node)
+        if v[0] == "num" and not isinstance(v[1], bool):
+            return str(v[1])
+        if v[0] == "neg" and self.view(v[1])[0] == "num":
+            return "-" + str(self.view(v[1])[1])
+        text = self.text(node, depth + 1)
+        return None if text is not None and HOLE in text and text.strip() == HOLE else text
+
+    def _percent(self, template: str, right: Any, depth: int) -> str:
+        """``template % right``: a tuple's items fill the fields in order, a dict's by name, else the one value."""
+        v = self.view(right)
+        if v[0] == "tuple" and v[1] is not None:
+            return percent_format(template, [self._argument(e, depth) for e in v[1]])
+        if v[0] == "dict" and v[2]:
+            mapping = {}
+            for key, value in v[1]:
+                name = self.literal(key)
+                if isinstance(name, str):
+                    mapping[name] = self._argument(value, depth)
+            return percent_format(template, mapping=mapping)
+        if v[0] in ("str", "fstr", "concat", "num", "neg", "binop"):
+            return percent_format(template, [self._argument(right, depth)])
+        return percent_format(template)
+
+    def _argument_texts(self, node: Any, depth: int) -> List[Optional[str]]:
+        """The alternatives of a formatting argument (``_argument``)."""
+        v = self.view(node)
+        if v[0] in ("num", "neg"):
+            return [self._argument(node, depth)]
+        return [None if x is not None and x.strip() == HOLE else x for x in self.texts(node, depth + 1)]
+
+    def _percent_texts(self, template: str, right: Any, depth: int) -> List[str]:
+        """``_percent`` with each argument's alternatives (at most MAX_ALTERNATIVES results)."""
+        v = self.view(right)
+        if v[0] != "tuple" or v[1] is None:
+            return [self._percent(template, right, depth)]
+        combos: List[List[Optional[str]]] = [[]]
+        for e in v[1]:
+            combos = [c + [a] for c in combos for a in self._argument_texts(e, depth)][:MAX_ALTERNATIVES]
+        return [percent_format(template, c) for c in combos]
+
+    def _brace(self, template: str, positional: Tuple[Any, ...], keywords: Dict[str, Any], depth: int) -> str:
+        """``template.format(...)`` with the arguments whose text is known."""
+        return brace_format(template, [self._argument(a, depth) for a in positional],
+                            {k: self._argument(a, depth) for k, a in keywords.items()})
+
     def _items(self, seq: Any, depth: int) -> Optional[List[Optional[str]]]:
         """The texts of a list/tuple literal's items (or of a name bound to one), None for unknown items."""
         v = self.view(seq)
@@ -128,7 +267,7 @@ class Evaluator:
             attr = fv[2]
             if attr == "format":
                 base = self.text(fv[1], depth + 1)
-                return None if base is None else brace_format(base)
+                return None if base is None else self._brace(base, positional, keywords, depth)
             if attr in PASS_THROUGH_METHODS and not positional and not keywords:
                 return self.text(fv[1], depth + 1)
             if attr == "join" and len(positional) == 1:

@@ -1,0 +1,43 @@
+"""What a name may hold where it is used: the bindings that reach a call, in order, each marked as certain
+or conditional (inside an ``if``/``else``, a loop or a ``try`` that the first binding is not in).
+
+``sql = "SELECT pg_"; if not wait: sql += "try_"; sql += "advisory_lock(%s)"`` reaches the call as two
+texts; ``if tmp: q = "CREATE TEMP TABLE ..." else: q = "CREATE TABLE ..."`` as two. The static evaluator
+(pinlint.facts.values) combines them; a name whose bindings it cannot follow (a loop variable, ``*=``) is
+unknown, as before.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from pinlint.facts.model import Scope
+
+#: (``"="`` or ``"+="``, value, conditional)
+Version = Tuple[str, cst.BaseExpression, bool]
+
+
+def reaching(scope: Scope, name: str, at: Optional[int]) -> Optional[List[Version]]:
+    """The bindings of ``name`` that reach a use at walk position ``at`` in ``scope``: those of the
+    innermost scope that binds it (before ``at`` when that is the use's own scope). None when there are
+    none, or when one of them cannot be followed."""
+    s: Optional[Scope] = scope
+    entries = None
+    while s is not None:
+        if s.kind != "class" or s is scope:
+            entries = s.flow.get(name)
+            if entries:
+                break
+            if name in s.params:
+                return None  # a parameter: its value comes from the caller
+        s = s.parent
+    if not entries:
+        return None
+    if s is scope and at is not None:
+        entries = [e for e in entries if e[3] < at]
+    if not entries or any(op == "?" for op, _, _, _ in entries) or entries[0][0] != "=":
+        return None
+    base = entries[0][2]
+    return [(op, value, path != base[:len(path)]) for op, value, path, _ in entries]
