@@ -173,5 +173,8 @@ MAX_SQL_FILE_BYTES = 1024 * 1024
 
 # -- configuration values --------------------------------------------------------------------------------
 
+#: Methods that change a dict in place (a step of building driver keyword arguments).
+DICT_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear"})
+
 #: Calls that read configuration and return their ``default`` when the variable is unset.
 ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"})

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.facts.catalog import ASSERTION_PREFIXES, SA_DDL_CALLS, SA_DDL_KEYWORDS
+from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, SA_DDL_CALLS, SA_DDL_KEYWORDS
 from pinlint.facts.model import Scope, dotted, module_name_of, unwrap_await
 
 
@@ -123,6 +123,11 @@ class Collector(cst.CSTVisitor):
             self.attr_assigns.setdefault(target.attr.value, []).append(value)
         elif isinstance(target, cst.Subscript):
             self.subscript_assigns.append((target, value))
+            container = target.value
+            if isinstance(container, cst.Name) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                # ``kwargs["options"] = ...``: a step of building the dict (pinlint.facts.flow)
+                self._flow(container.value, "[]", cst.Tuple([cst.Element(target.slice[0].slice.value),
+                                                             cst.Element(value)]))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -182,6 +187,16 @@ class Collector(cst.CSTVisitor):
             else:
                 self._flow(node.target.value, "?", node.value)
 
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.scope.returns.append(node.value)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        target = node.target
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1 \
+                and isinstance(target.slice[0].slice, cst.Index):
+            self._flow(target.value.value, "del", target.slice[0].slice.value)  # ``del kwargs["x"]``
+
     def visit_For(self, node: cst.For) -> None:
         # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one
         # binding: each item of the iterable); any other binding makes the name ambiguous.
@@ -208,6 +223,9 @@ class Collector(cst.CSTVisitor):
     # calls ------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append((node, self.scope))
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in DICT_METHODS:
+            self._flow(func.value.value, "m", node)  # ``kwargs.update(...)``: a step of building the dict
         self.order += 1
         self.call_order[id(node)] = self.order
         if self._ddl_depth:

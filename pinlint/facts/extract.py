@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -32,8 +32,8 @@ from pinlint.facts.catalog import (
     sink_like_name,
 )
 from pinlint.facts.collect import Collector
-from pinlint.facts.flow import reaching
 from pinlint.facts.dialect import DIALECT_NAMES, MIXED, name_dialect, text_dialect
+from pinlint.facts.flow import dict_steps, reaching
 from pinlint.facts.model import (
     CallFact,
     Facts,
@@ -43,7 +43,7 @@ from pinlint.facts.model import (
     dotted,
     unwrap_await,
 )
-from pinlint.facts.reach import ProjectReach
+from pinlint.facts.reach import ProjectReach, class_of
 from pinlint.facts.syntax import CstSyntax
 from pinlint.facts.values import Evaluator
 from pinlint.facts.walk import walk
@@ -148,7 +148,58 @@ class Extractor(ValueSource):
 
     def _local(self, scope: Scope) -> Evaluator:
         """The evaluator of names bound in ``scope`` and the scopes around it (this module only)."""
-        return Evaluator(CstSyntax, lambda n: self._lookup(n.value, scope))
+        return Evaluator(CstSyntax, lambda n: self._lookup(n.value, scope), steps=lambda n: dict_steps(scope, n.value))
+
+    def _expanded(self, call: cst.Call, scope: Scope) -> Tuple[Dict[str, cst.BaseExpression], bool]:
+        """The keyword arguments a call passes with ``**``, as far as the module shows them: a dict built in
+        the function (``kwargs = {...}; kwargs["options"] = ...``), returned by one of the module's
+        functions or methods (``**self._connect_kwargs()``), or held by an attribute set once
+        (``**self.kwargs``); and whether that is all of them."""
+        out: Dict[str, cst.BaseExpression] = {}
+        complete = True
+        for arg in call.args:
+            if arg.star != "**":
+                continue
+            found = self._dict_of(arg.value, scope, 0)
+            if found is None:
+                complete = False
+            else:
+                out.update(found[0])
+                complete = complete and found[1]
+        return out, complete
+
+    def _dict_of(self, node: cst.BaseExpression, scope: Scope, depth: int
+                 ) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:
+        if depth > 4:
+            return None
+        node = unwrap_await(node)
+        if isinstance(node, cst.Name):
+            built = dict_steps(scope, node.value)
+            if built is None:
+                return None
+            base = self._dict_of(built[0], scope, depth + 1)
+            return None if base is None else self._local(scope).apply_steps(base[0], base[1], built[1])
+        if isinstance(node, cst.Call) and dotted(node.func) != "dict":
+            fn = self._own_function(node.func, scope)
+            if fn is not None and len(fn.returns) == 1:
+                return self._dict_of(fn.returns[0], fn, depth + 1)
+            return None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            values = self.collector.attr_assigns.get(node.attr.value, [])
+            return self._local(self.collector.module_scope).dict_items(values[0]) if len(values) == 1 else None
+        return self._local(scope).dict_items(node)
+
+    def _own_function(self, func: cst.BaseExpression, scope: Scope) -> Optional[Scope]:
+        """The scope of the module's function (or this class's method, ``self.f``) a call names, if it is
+        defined once."""
+        if isinstance(func, cst.Name):
+            name, cls = func.value, None
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            name, cls = func.attr.value, class_of(scope)
+        else:
+            return None
+        found = [s for fn, s in self.collector.functions if fn.name.value == name and (cls is None or s.cls == cls)]
+        return found[0] if len(found) == 1 else None
 
     def _lookup(self, name: str, scope: Scope) -> Optional[cst.BaseExpression]:
         s: Optional[Scope] = scope
@@ -304,7 +355,10 @@ class Extractor(ValueSource):
             func = call.func
             last = func.attr.value if isinstance(func, cst.Attribute) else (
                 func.value if isinstance(func, cst.Name) else "")
-            self.facts.calls.append(CallFact(call, self.qualified(func), written, last, scope))
+            fact = CallFact(call, self.qualified(func), written, last, scope)
+            if any(a.star == "**" for a in call.args):
+                fact.expanded, fact.expanded_complete = self._expanded(call, scope)
+            self.facts.calls.append(fact)
             sink = self._is_sink(call, scope)
             wrapper = None
             if sink is None:

@@ -37,7 +37,41 @@ def reaching(scope: Scope, name: str, at: Optional[int]) -> Optional[List[Versio
         return None
     if s is scope and at is not None:
         entries = [e for e in entries if e[3] < at]
+    if any(op in ("[]", "m", "del") for op, _, _, _ in entries):
+        return None  # a container, built in steps (``dict_steps``)
     if not entries or any(op == "?" for op, _, _, _ in entries) or entries[0][0] != "=":
         return None
     base = entries[0][2]
     return [(op, value, path != base[:len(path)]) for op, value, path, _ in entries]
+
+
+def dict_steps(scope: Scope, name: str, at: Optional[int] = None
+               ) -> Optional[Tuple[cst.BaseExpression, List[Tuple[str, cst.BaseExpression]]]]:
+    """A dict built in steps: the expression last bound to ``name`` before ``at`` (all of the scope's
+    bindings when ``at`` is None) and what was done to it afterwards: ``("[]", (key, value))`` item
+    stores, ``("m", call)`` method calls (``update``, ``pop``, ...) and ``("del", key)``. None when the name is
+    not bound in the scope, or not by a plain assignment."""
+    s: Optional[Scope] = scope
+    entries = None
+    while s is not None:
+        if s.kind != "class" or s is scope:
+            entries = s.flow.get(name)
+            if entries:
+                break
+            if name in s.params:
+                return None
+        s = s.parent
+    if not entries:
+        return None
+    if s is scope and at is not None:
+        entries = [e for e in entries if e[3] < at]
+    base = None
+    steps: List[Tuple[str, cst.BaseExpression]] = []
+    for op, value, _, _ in entries:
+        if op == "=":
+            base, steps = value, []
+        elif op in ("[]", "m", "del") and base is not None:
+            steps.append((op, value))
+        else:
+            return None
+    return None if base is None else (base, steps)

@@ -81,12 +81,17 @@ class CallFact:
     #: the last name of the target (``cursor`` for ``conn.cursor(...)``, ``connect`` for ``connect(...)``)
     last: str
     scope: "Scope"
+    #: keyword arguments passed with ``**`` whose dict the module shows (``connect(**kwargs)`` with
+    #: ``kwargs`` built in the function or returned by one of the module's functions)
+    expanded: Dict[str, cst.BaseExpression] = field(default_factory=dict)
+    #: False when a ``**`` argument may hold keys the module does not show
+    expanded_complete: bool = True
 
     def kwarg(self, name: str) -> Optional[cst.BaseExpression]:
         for arg in self.node.args:
             if arg.keyword is not None and arg.keyword.value == name:
                 return arg.value
-        return None
+        return self.expanded.get(name)
 
     def positional(self, index: int) -> Optional[cst.BaseExpression]:
         pos = [a for a in self.node.args if a.keyword is None and not a.star]
@@ -94,7 +99,8 @@ class CallFact:
 
     @property
     def has_star_kwargs(self) -> bool:
-        return any(a.star == "**" for a in self.node.args)
+        """Whether ``**`` arguments may pass keywords the module does not show."""
+        return not self.expanded_complete
 
 
 @dataclass
@@ -203,7 +209,7 @@ def module_name_of(node: cst.BaseExpression) -> str:
 
 
 class Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name", "flow")
+    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name", "flow", "returns")
 
     def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None,
                  name: Optional[str] = None) -> None:
@@ -221,6 +227,8 @@ class Scope:
         #: every binding of a name in source order: (``"="`` or ``"+="``, value, the compound statements it
         #: sits in (ids), its place in the walk); what the name may hold at a given call (pinlint.facts.flow)
         self.flow: Dict[str, List[Tuple[str, cst.BaseExpression, Tuple[int, ...], int]]] = {}
+        #: the values of the function's ``return`` statements
+        self.returns: List[cst.BaseExpression] = []
 
 
 def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:

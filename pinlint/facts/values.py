@@ -29,6 +29,8 @@ Binding = Callable[[Any], Optional[Any]]
 #: The bindings of a Name that reach its use, in order: (``"="`` or ``"+="``, value, conditional), or None
 #: (pinlint.facts.flow).
 Flow = Callable[[Any], Optional[List[Tuple[str, Any, bool]]]]
+#: A dict built in steps: the expression bound to a Name and the steps after it (pinlint.facts.flow.dict_steps).
+Steps = Callable[[Any], Optional[Tuple[Any, List[Tuple[str, Any]]]]]
 #: What the module alone cannot evaluate (a constant of another module, a class attribute, a function
 #: returning SQL): its text (HOLE for unknown parts) or None.
 Other = Callable[[Any], Optional[str]]
@@ -47,8 +49,9 @@ class Evaluator:
     cannot (both optional)."""
 
     def __init__(self, syntax: Any, binding: Optional[Binding] = None, other: Optional[Other] = None,
-                 flow: Optional[Flow] = None) -> None:
+                 flow: Optional[Flow] = None, steps: Optional[Steps] = None) -> None:
         self.flow = flow
+        self.steps = steps
         self.syntax = syntax
         self.view = syntax.view
         self.dotted = syntax.dotted
@@ -365,7 +368,13 @@ class Evaluator:
 
     def dict_items(self, node: Any) -> Optional[Tuple[Dict[str, Any], bool]]:
         """The string-keyed entries of a dict display (or a name bound to one, or ``dict(...)``) and whether
-        the keys are complete (no ``**splat``, every key known); None when the node is not a dict."""
+        the keys are complete (no ``**splat``, every key known); None when the node is not a dict. A name
+        bound to a dict that the code then changes (``kwargs["options"] = ...``, ``kwargs.update(...)``,
+        ``del kwargs[k]``) gets those changes."""
+        if node is not None and self.steps is not None and self.view(node)[0] == "name":
+            built = self.steps(node)
+            if built is not None:
+                return self._apply_steps(built[0], built[1])
         for _ in range(10):
             if node is not None and self.view(node)[0] == "name" and self.binding is not None:
                 node = self.binding(node)
@@ -389,3 +398,51 @@ class Evaluator:
             return dict(keywords), not (positional or starred)
         return None
 
+    def _apply_steps(self, base: Any, steps: List[Tuple[str, Any]]) -> Optional[Tuple[Dict[str, Any], bool]]:
+        found = self.dict_items(base)
+        return None if found is None else self.apply_steps(found[0], found[1], steps)
+
+    def apply_steps(self, items: Dict[str, Any], complete: bool, steps: List[Tuple[str, Any]]
+                    ) -> Tuple[Dict[str, Any], bool]:
+        """A dict's entries after the steps that built it (``dict_steps``)."""
+        out = dict(items)
+        for op, value in steps:
+            if op == "[]":
+                key_node, value_node = self.view(value)[1]
+                key = self.literal(key_node)
+                if isinstance(key, str):
+                    out[key] = value_node
+                else:
+                    complete = False
+            elif op == "del":
+                key = self.literal(value)
+                if isinstance(key, str):
+                    out.pop(key, None)
+                else:
+                    complete = False
+            else:  # a method call on the dict
+                _, func, positional, keywords, starred = self.view(value)
+                method = self.view(func)[2]
+                if method == "update":
+                    for arg in positional:
+                        merged = self.dict_items(arg)
+                        if merged is None:
+                            complete = False
+                        else:
+                            out.update(merged[0])
+                            complete = complete and merged[1]
+                    out.update(keywords)
+                    complete = complete and not starred
+                elif method in ("setdefault", "pop") and positional:
+                    key = self.literal(positional[0])
+                    if not isinstance(key, str):
+                        complete = False
+                    elif method == "pop":
+                        out.pop(key, None)
+                    elif key not in out and len(positional) > 1:
+                        out[key] = positional[1]
+                elif method == "clear":
+                    out = {}
+                else:
+                    complete = False
+        return out, complete

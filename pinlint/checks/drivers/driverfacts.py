@@ -13,8 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.urls import Url, parse_url
 from pinlint.checks.lazy import cst
-from pinlint.facts.catalog import ENV_GETTERS
-from pinlint.facts.model import UNKNOWN, CallFact, dotted, unwrap_await
+from pinlint.facts.model import UNKNOWN, CallFact, dotted
 
 #: A keyword argument or dict key that is not there at all (its library default applies).
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
@@ -80,30 +79,9 @@ class DriverFacts(View):
                 return defs[0]
         return None
 
-    def text(self, node: Optional[cst.BaseExpression], scope: object = None, depth: int = 0) -> Optional[str]:
-        """A string with HOLE for unknown parts; an env getter's default counts as its value."""
-        if node is None or depth > 10:
-            return None
-        node = unwrap_await(node)
-        if isinstance(node, cst.Call):
-            func = node.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else (
-                func.value if isinstance(func, cst.Name) else "")
-            if last in ENV_GETTERS:
-                default = None
-                for arg in node.args:
-                    if arg.keyword is not None and arg.keyword.value == "default":
-                        default = arg.value
-                pos = [a for a in node.args if a.keyword is None and not a.star]
-                if default is None and len(pos) >= 2:
-                    default = pos[1].value
-                return self.text(default, scope, depth + 1) if default is not None else None
-            return None
-        if isinstance(node, cst.Name):
-            target = self.facts.lookup(node.value, scope)
-            if target is not None and isinstance(unwrap_await(target), cst.Call):
-                return self.text(target, scope, depth + 1)
-        return self.facts.string(node, scope)
+    def text(self, node: Optional[cst.BaseExpression], scope: object = None) -> Optional[str]:
+        """A configuration string with HOLE for unknown parts; an env getter's default counts as its value."""
+        return self.facts.setting_text(node, scope)  # type: ignore[arg-type]
 
     def url(self, node: Optional[cst.BaseExpression], scope: object = None) -> Optional[Url]:
         text = self.text(node, scope)
@@ -111,36 +89,9 @@ class DriverFacts(View):
 
     def dict_items(self, node: Optional[cst.BaseExpression], scope: object = None
                    ) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:
-        """The string-keyed entries of a dict display (or a name bound to one, or ``dict(...)``) and whether
-        the keys are complete (no ``**splat``); None when the node is not a dict."""
-        for _ in range(10):
-            if isinstance(node, cst.Name):
-                node = self.facts.lookup(node.value, scope)
-                continue
-            break
-        if isinstance(node, cst.Dict):
-            out: Dict[str, cst.BaseExpression] = {}
-            complete = True
-            for el in node.elements:
-                if not isinstance(el, cst.DictElement):
-                    complete = False
-                    continue
-                key = self.facts.value(el.key, scope)
-                if isinstance(key, str):
-                    out[key] = el.value
-                else:
-                    complete = False
-            return out, complete
-        if isinstance(node, cst.Call) and dotted(node.func) == "dict":
-            out = {}
-            complete = True
-            for arg in node.args:
-                if arg.keyword is None:
-                    complete = False
-                else:
-                    out[arg.keyword.value] = arg.value
-            return out, complete
-        return None
+        """The string-keyed entries of a dict (a display, a name bound to one and changed in steps,
+        ``dict(...)``) and whether the keys are complete; None when the node is not a dict."""
+        return self.facts.dict_items(node, scope)  # type: ignore[arg-type]
 
     def value(self, node: Optional[cst.BaseExpression], scope: object = None) -> object:
         if node is None:
