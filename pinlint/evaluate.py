@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from pinlint.checks.context import ModuleContext, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
+from pinlint.facts.dialect import DIALECT_NAMES
 from pinlint.specs import RuleSpec, spec_by_code
 from pinlint.targets import TargetSet, consequence, large_statement, select_effects
 
@@ -114,7 +115,25 @@ def _shown(path: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def reached(finding: Finding, site: "SqlSite") -> Optional[Finding]:
+def assumed_dialect(site: "SqlSite", dialect: Optional[str], targets: TargetSet) -> Optional[str]:
+    """What a finding says about its dialect when neither the code nor the SQL shows it: the names around
+    the code, the configured ``dialect``, or PostgreSQL by default. None when the code shows it."""
+    if site.dialect_reason is not None:
+        return f"judged as {DIALECT_NAMES.get(site.dialect, site.dialect)}, as {site.dialect_reason}"
+    if site.dialect_known or dialect is None:
+        return None
+    from pinlint.sql.classify import classify
+
+    other = "mysql" if dialect == "postgres" else "postgres"
+    if all(st.kind == "unknown" for st in classify(site.text, other)):
+        return None  # the other dialect's grammar does not read it: nothing was assumed
+    name = DIALECT_NAMES.get(dialect, dialect)
+    if targets.dialect == dialect:
+        return f"judged as {name}, the configured `dialect`"
+    return f"judged as {name}, as the code does not show the database driver; set `dialect` if it is another"
+
+
+def reached(finding: Finding, site: "SqlSite", assumed: Optional[str] = None) -> Optional[Finding]:
     """A finding on SQL written elsewhere in the project (a constant, a function returning SQL) or sent
     through a project wrapper: it is reported at this call site and names the other place; a ``# noqa``
     at the other place suppresses it too."""
@@ -131,6 +150,10 @@ def reached(finding: Finding, site: "SqlSite") -> Optional[Finding]:
         if "*" in wrapper.noqa or any(code.startswith(c) for c in wrapper.noqa):
             return None
         notes.append(f"sent by `{wrapper.name}()` at {_shown(wrapper.path)}:{wrapper.line}")
+    if site.api is not None:
+        notes.append(f"sent by {site.api}")
+    if assumed is not None:
+        notes.append(assumed)
     return replace(finding, message=f"{finding.message} ({'; '.join(notes)})")
 
 
@@ -195,6 +218,7 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
     for site in facts.sql_sites:
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
+        assumed: Optional[str] = ""  # computed for the first finding of the site
         hazard = HAZARD_RES.get(dialect or "")
         if hazard is None or not (hazard.search(site.text) or large_statement(site.text)):
             continue
@@ -219,8 +243,11 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
                     continue
                 for verdict in check.run(sctx):
                     finding = verdict_finding(spec, verdict, site, targets, (statement.start, statement.end))
-                    if finding is not None and (site.via or site.wrapper is not None):
-                        finding = reached(finding, site)
+                    if finding is not None and assumed == "":
+                        assumed = assumed_dialect(site, dialect, targets)
+                    if finding is not None and (site.via or site.wrapper is not None or site.api is not None
+                                                or assumed is not None):
+                        finding = reached(finding, site, assumed)
                     if finding is not None:
                         findings.append(finding)
     return findings

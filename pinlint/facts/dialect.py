@@ -76,7 +76,8 @@ _MYSQL_ONLY = re.compile(
 _POSTGRES_ONLY = re.compile(
     r"(?i)\bpg_\w+\s*\(|\b(?:set_config|nextval|setval|currval|lastval|search_path|statement_timeout|lock_timeout"
     r"|idle_in_transaction_session_timeout|work_mem|application_name|jit)\b|^\s*(?:listen|unlisten|notify|discard)\b"
-    r"|\bdo\s+\$|\$\d+\b|::[a-z_]|\$\$"
+    r"|\bdo\s+\$|\$\d+\b|::[a-z_]|\$\$|^\s*load\s+'"
+    r"|^\s*set\s+(?:(?:session|local)\s+)?[a-z_]\w*\.[a-z_]\w*\s*(?:=|to\b)"
 )
 
 

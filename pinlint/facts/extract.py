@@ -32,7 +32,7 @@ from pinlint.facts.catalog import (
     sink_like_name,
 )
 from pinlint.facts.collect import Collector
-from pinlint.facts.dialect import DIALECT_NAMES, MIXED, name_dialect, text_dialect
+from pinlint.facts.dialect import MIXED, name_dialect, text_dialect
 from pinlint.facts.flow import dict_steps, reaching
 from pinlint.facts.model import (
     CallFact,
@@ -52,6 +52,7 @@ from pinlint.sql.templates import brace_format, percent_format
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
+    from pinlint.facts.session_apis import Catalog
 
 
 def _enclosing_names(scope: Scope) -> List[str]:
@@ -98,7 +99,8 @@ def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
 class Extractor(ValueSource):
     """Builds ``Facts`` for one module."""
 
-    def __init__(self, module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None) -> None:
+    def __init__(self, module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None,
+                 apis: Optional["Catalog"] = None) -> None:
         self.module = module
         self.index = index
         self.path = path
@@ -121,6 +123,8 @@ class Extractor(ValueSource):
             if index is not None else None
         self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
         self._own_functions = {fn.name.value for fn, _ in collector.functions}
+        #: the session-API catalog, when the module imports from one of its libraries or names an engine
+        self._apis = apis if apis is not None else _default_apis(self.imports, collector.strings)
 
     def _dialect_of(self, call: Optional[cst.Call], scope: Optional[Scope]) -> Tuple[Optional[str], bool]:
         """The SQL dialect of the SQL site at ``call`` and whether its receiver shows it
@@ -350,6 +354,8 @@ class Extractor(ValueSource):
 
     def run(self) -> Facts:
         self._seen: set = set()
+        if self._apis is not None and self._apis.engines:
+            self._engine_sites()
         for call, scope in self.collector.calls:
             written = dotted(call.func)
             func = call.func
@@ -359,6 +365,8 @@ class Extractor(ValueSource):
             if any(a.star == "**" for a in call.args):
                 fact.expanded, fact.expanded_complete = self._expanded(call, scope)
             self.facts.calls.append(fact)
+            if self._apis is not None and self._api_site(call, scope, func, last):
+                continue
             sink = self._is_sink(call, scope)
             wrapper = None
             if sink is None:
@@ -403,6 +411,47 @@ class Extractor(ValueSource):
         alternatives = [x for x in evaluator.texts(arg) if x is not None and x.strip()]
         via = tuple(dict.fromkeys(self._used))
         return [(x, via) for x in alternatives]
+
+    def _api_site(self, call: cst.Call, scope: Scope, func: cst.BaseExpression, last: str) -> bool:
+        """A call of a third-party API that leaves session state (pinlint.facts.session_apis): a site with
+        the SQL the library sends, unless the call passes the keyword that makes it safe."""
+        assert self._apis is not None
+        qualname = self.qualified(func)
+        api = self._apis.get(qualname)
+        if api is None and isinstance(func, cst.Attribute):
+            # ``lock = Locker(...); lock.lock()``: a method of an object made by a catalog class
+            made = func.value
+            if isinstance(made, cst.Name):
+                bound = self._lookup(made.value, scope)
+                made = bound if bound is not None else made
+            if isinstance(made, cst.Call):
+                owner = self.qualified(made.func)
+                api = self._apis.get(f"{owner}.{last}") if owner else None
+        if api is None:
+            return False
+        if api.safe_when is not None:
+            node = CallFact(call, None, None, last, scope).kwarg(api.safe_when[0])
+            if node is not None and self.literal(node, scope) == api.safe_when[1]:
+                return True
+        self._add(api.sql, call, call, "api", scope, dialect=api.dialect, api=f"`{last}()` of {api.library}",
+                  key=(id(call), "api"))
+        return True
+
+    def _engine_sites(self) -> None:
+        """``"ENGINE": "django_tenants.postgresql_backend"``: a backend that sends session SQL on every cursor."""
+        assert self._apis is not None
+        for node in self.facts.strings:
+            if not isinstance(node, cst.SimpleString) or "." not in node.value:
+                continue
+            try:
+                value = node.evaluated_value
+            except Exception:  # pragma: no cover - a literal libcst cannot evaluate
+                continue
+            api = self._apis.engines.get(value) if isinstance(value, str) else None
+            if api is not None:
+                self._add(api.sql, node, None, "api", self.collector.module_scope, dialect=api.dialect,
+                          api=f"the `{value}` database backend ({api.library}, on every cursor)",
+                          key=(id(node), "api"))
 
     def _generic_site(self, call: cst.Call, scope: Scope, last: str) -> None:
         """Any other call that is not clearly something else (``is_non_sql_call``) and that looks like it
@@ -452,21 +501,27 @@ class Extractor(ValueSource):
         for item in found or ():
             self._add(item.text, arg, call, sink, scope, via=(item,), wrapper=wrapper, key=(id(arg), item))
 
-    def _add(self, text: str, origin: cst.CSTNode, call: cst.Call, sink: str, scope: Scope,
+    def _add(self, text: str, origin: cst.CSTNode, call: Optional[cst.Call], sink: str, scope: Scope,
              via: Tuple["SqlText", ...] = (), wrapper: Optional["Wrapper"] = None,
-             framework: Optional[str] = None, key: object = None) -> None:
+             framework: Optional[str] = None, key: object = None, dialect: Optional[str] = None,
+             api: Optional[str] = None) -> None:
         key = key if key is not None else id(origin)
         if key in self._seen:
             return
         self._seen.add(key)
-        dialect, by_receiver = self._dialect_of(call, scope)
         reason = None
+        if dialect is not None:
+            by_receiver = True
+        elif call is None:
+            dialect, by_receiver = self._dialect_of(None, None)
+        else:
+            dialect, by_receiver = self._dialect_of(call, scope)
         if not by_receiver:
             # the receiver does not show the driver: SQL only one dialect can mean is that dialect's
             # (even in a file that imports a driver of the other), then the names around the code
             by_text = text_dialect(text)
             if by_text is not None and by_text[0] != dialect:
-                dialect, reason = by_text[0], f"`{by_text[1]}` is {DIALECT_NAMES[by_text[0]]} SQL"
+                dialect = by_text[0]  # no assumption: only that dialect has this SQL
             elif dialect in (None, MIXED):
                 by_name = name_dialect(*_enclosing_names(scope), self.path)
                 if by_name is not None:
@@ -487,8 +542,23 @@ class Extractor(ValueSource):
                 literal=literal,
                 via=via,
                 wrapper=wrapper,
+                api=api,
             )
         )
+
+
+def _default_apis(imports: Dict[str, str], strings: List[cst.BaseExpression]) -> Optional["Catalog"]:
+    """The bundled session-API catalog when the module may use one of its APIs (an import from one of
+    its libraries, or a string naming an engine), else None (nothing to look up)."""
+    from pinlint.facts.session_apis import catalog
+
+    apis = catalog()
+    tops = {q.split(".")[0] for q in imports.values()}
+    if any(name.split(".")[0] in tops for name in apis.by_name):
+        return apis
+    if apis.engines and any(isinstance(s, cst.SimpleString) and "backend" in s.value for s in strings):
+        return apis
+    return None
 
 
 def extract(module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None) -> Facts:

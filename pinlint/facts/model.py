@@ -25,7 +25,8 @@ class SqlSite:
     text: str
     #: the node where the SQL text is written (a string literal) or, failing that, the call argument
     node: cst.CSTNode
-    call: cst.Call
+    #: the call that sends the SQL (None for SQL a Django ENGINE string stands for)
+    call: Optional[cst.Call]
     sink: str
     framework: Optional[str]
     #: "mysql" or "postgres"; "mixed" when the file uses both and this call could not be tied to one
@@ -44,6 +45,9 @@ class SqlSite:
     #: why the dialect is what it is when the code does not show the driver (``GET_LOCK`` is MySQL's, the
     #: project's dependencies name PyMySQL): findings say so. None when the code shows it.
     dialect_reason: Optional[str] = None
+    #: the third-party API that sends this SQL (``advisory_lock()`` of django-pglocks), when the SQL comes
+    #: from the session-API catalog (pinlint.facts.session_apis)
+    api: Optional[str] = None
     #: where the SQL runs when that changes its verdict: ``"connection-init"`` for SQL in a hook that runs on
     #: every new connection (set by the connection-init-state check before the SQL checks run), else None
     context: Optional[str] = None
