@@ -39,7 +39,7 @@ def proxy(upstream: str, listen: str, target: str, report_path: str, config_file
     from pinlint.proxy.report import Collector
     from pinlint.proxy.server import is_loopback, parse_address, serve
 
-    gc.set_threshold(700, 10, 10)  # a long-running process: the default thresholds, not the CLI's
+    gc.set_threshold(700, 10, 10)  # a long-running process: Python's default thresholds, not the CLI's
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     try:
         up = parse_address(upstream)
@@ -59,6 +59,8 @@ def proxy(upstream: str, listen: str, target: str, report_path: str, config_file
         click.echo(f"pinlint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     collector = Collector(judge.targets.names, judge.pool_mode)
+    gc.collect()
+    gc.freeze()  # what the imports built (the classifier, the rule specs) is never scanned again
 
     def announce(host: str, port: int) -> None:
         click.echo(LISTENING.format(host=host, port=port) + f" (upstream {up}); stop with Ctrl-C or SIGTERM")

@@ -155,6 +155,8 @@ class Session:
     # ---- judging ---------------------------------------------------------------------------------
 
     def _judge_unit(self) -> None:
+        if not self._texts and not self._parsed and not self._closed_names:
+            return
         texts, hazard, parsed, closed = self._texts, self._hazard, self._parsed, self._closed_names
         self._texts, self._chars, self._hazard, self._parsed, self._closed_names = [], 0, False, [], set()
         findings = []
