@@ -289,7 +289,9 @@ def test_command_exits_0_without_findings(tmp_path):
     assert "0 client sessions" in result.summary and "No findings." in result.summary
 
 
-@pytest.mark.parametrize("args", [["--upstream", ""], ["--upstream", "db:x"], ["--upstream", "db", "--listen", "/tmp/x"]])
+@pytest.mark.parametrize("args", [
+    ["--upstream", ""], ["--upstream", "db:x"], ["--upstream", "db", "--listen", "/tmp/x"],
+])
 def test_command_usage_errors_exit_2(tmp_path, args):
     r = subprocess.run([sys.executable, "-m", "pinlint", "proxy", *args], capture_output=True, text=True,
                        cwd=tmp_path, timeout=60)

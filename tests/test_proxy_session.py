@@ -11,7 +11,7 @@ from pinlint.proxy.judge import Judge
 from pinlint.proxy.report import Collector
 from pinlint.proxy.session import Session
 
-from proxy_messages import bind, msg, parse, query, ready
+from proxy_messages import bind, msg, parse, query
 
 
 class Clock:

@@ -330,4 +330,3 @@ async def serve(upstream: Address, listen: Address, judge, collector,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await proxy.stop()
-

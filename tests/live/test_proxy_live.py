@@ -357,8 +357,8 @@ def test_repeated_query():
 
 def test_pytest_plugin_with_sqlalchemy_and_database_url(pg_server, tmp_path):
     env = _env(DATABASE_URL=pg_server.dsn + "?application_name=sa-tests")
-    r = _run_pytest(tmp_path, {"test_sa.py": SQLALCHEMY_TEST}, ["--pinlint-proxy", "--pinlint-proxy-target",
-                                                               "pgbouncer"], env)
+    args = ["--pinlint-proxy", "--pinlint-proxy-target", "pgbouncer"]
+    r = _run_pytest(tmp_path, {"test_sa.py": SQLALCHEMY_TEST}, args, env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PIN301 Named prepared statement `_pg3_N`" in r.stdout, r.stdout
     assert "first from application_name 'sa-tests'" in r.stdout
