@@ -367,4 +367,5 @@ def test_pytest_plugin_with_sqlalchemy_and_database_url(pg_server, tmp_path):
 def test_pytest_plugin_is_off_unless_asked(pg_server, tmp_path):
     env = _env(PGHOST=pg_server.host, PGPORT=str(pg_server.port))
     r = _run_pytest(tmp_path, {"conftest.py": DJANGO_CONFTEST, "test_app.py": DJANGO_TEST}, [], env)
-    assert r.returncode == 0 and "pinlint" not in r.stdout, r.stdout
+    assert r.returncode == 0 and "1 passed" in r.stdout, r.stdout
+    assert "= pinlint =" not in r.stdout and "pinlint proxy" not in r.stdout  # no proxy, no section
