@@ -318,13 +318,13 @@ async def serve(upstream: Address, listen: Address, judge, collector,
     """Run until SIGINT or SIGTERM."""
     _check_upstream(upstream)
     proxy = Proxy(upstream, listen, judge, collector)
-    host, port = await proxy.start()
-    announce(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        host, port = await proxy.start()
+        announce(host, port)  # after the handlers: a signal right after this line is handled
         await stop.wait()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
