@@ -24,11 +24,11 @@ from pinlint.atomic import atomic_write  # noqa: F401  (re-exported for pinlint.
 from pinlint.checks import SQL_CHECKS, SqlContext, Verdict, load_checks
 from pinlint.checks.drivers import _OPTION_PARAM_RE as OPTION_PARAM_RE
 from pinlint.config import ConfigError, enabled_codes, load_settings  # noqa: F401  (ConfigError: re-exported)
-from pinlint.evaluate import SQL_HAZARD_RE, large_statement, verdict_finding
+from pinlint.evaluate import SQL_HAZARD_RE, verdict_finding
 from pinlint.specs import RuleSpec, SpecError, load_specs  # noqa: F401  (SpecError: re-exported)
 from pinlint.sql.statement import Statement
 from pinlint.targets import (  # noqa: F401  (effects and target names: re-exported)
-    ALL_TARGETS, BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, TARGET_CHOICES, TargetSet,
+    ALL_TARGETS, BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, TARGET_CHOICES, TargetSet, large_statement,
 )
 
 #: statements that only matter as context of an earlier one (FETCH/MOVE/CLOSE of a cursor): classified
