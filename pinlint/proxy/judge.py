@@ -21,8 +21,9 @@ from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from pinlint.atomic import atomic_write  # noqa: F401  (re-exported for pinlint.proxy.report)
-from pinlint.checks import SQL_CHECKS, SqlContext, Verdict, load_checks
-from pinlint.checks.drivers import _OPTION_PARAM_RE as OPTION_PARAM_RE
+from pinlint.checks.context import SqlContext, Verdict
+from pinlint.checks.drivers.startup_parameters import _OPTION_PARAM_RE as OPTION_PARAM_RE
+from pinlint.checks.registry import SQL, checks_of
 from pinlint.config import ConfigError, enabled_codes, load_settings  # noqa: F401  (ConfigError: re-exported)
 from pinlint.evaluate import SQL_HAZARD_RE, verdict_finding
 from pinlint.specs import RuleSpec, SpecError, load_specs  # noqa: F401  (SpecError: re-exported)
@@ -60,11 +61,12 @@ class ProxyFinding:
 class _Site:
     """What the SQL checks read of a SQL site: the text and the sink (and, for rendering, no node)."""
 
-    __slots__ = ("text", "sink", "framework", "node", "literal", "call", "via", "wrapper")
+    __slots__ = ("text", "sink", "framework", "node", "literal", "call", "via", "wrapper", "context")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.sink = "proxy"
+        self.context = None
         self.framework = None
         self.node = None
         self.literal = None
@@ -89,9 +91,8 @@ class Judge:
         specs = load_specs()
         enabled = enabled_codes(settings, [s.code for s in specs])
         self.specs: Dict[str, RuleSpec] = {s.code: s for s in specs if s.code in enabled}
-        load_checks()
-        self._checks = [(SQL_CHECKS[s.name], s) for s in self.specs.values()
-                        if s.name in SQL_CHECKS and s.dialect == "postgres"]
+        self._checks = [(c.run, self.specs[c.code]) for c in checks_of(SQL)
+                        if c.code in self.specs and self.specs[c.code].dialect == "postgres"]
         from pinlint.sql.classify import classify
 
         self._classify = classify
