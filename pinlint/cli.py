@@ -1,4 +1,4 @@
-"""Command line: ``pinlint check``, ``pinlint rule CODE``, ``pinlint rules``.
+"""Command line: ``pinlint check``, ``pinlint rule CODE``, ``pinlint rules``, ``pinlint proxy`` (pinlint.proxy).
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 """
@@ -263,6 +263,10 @@ def rules_(as_json: bool) -> None:
     for s in specs:
         targets = ",".join(s.targets) or "-"
         click.echo(f"{s.code}  {s.name:<{width}}  {targets:<20}  {s.summary}")
+
+
+from pinlint.proxy.command import proxy  # noqa: E402
+cli.add_command(proxy)
 
 
 def main() -> None:

@@ -54,6 +54,9 @@ def test_wheel_contents(wheel):
     assert "Name: pinlint-db" in text
     entry = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "pinlint = pinlint.cli:main" in entry
+    assert "[pytest11]\npinlint = pinlint.proxy.pytest_plugin" in entry  # off unless --pinlint-proxy
+    assert {"pinlint/proxy/server.py", "pinlint/proxy/pytest_plugin.py",
+            "pinlint/checks/drivers/startup_parameters.py"} <= set(names)
 
 
 def test_installed_wheel(wheel, tmp_path):
