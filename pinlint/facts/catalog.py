@@ -47,7 +47,16 @@ SQL_FUNCTIONS = frozenset({
     "sqlalchemy.sql.elements.TextClause",
     "django.db.models.expressions.RawSQL",
     "django.db.models.RawSQL",
+    # a migration's SQL runs on the connection ``migrate`` uses (a string, or a list of statements)
+    "django.db.migrations.RunSQL",
+    "django.db.migrations.operations.RunSQL",
+    "django.db.migrations.operations.special.RunSQL",
 })
+#: Keyword arguments that carry more SQL of the same call (``RunSQL(sql, reverse_sql=...)``).
+MORE_SQL_KEYWORDS: Tuple[str, ...] = ("reverse_sql",)
+#: ``QuerySet.extra(select={...}, where=[...])`` (Django): SQL fragments, a select list's expressions and a
+#: WHERE clause's conditions.
+EXTRA_FRAGMENTS = {"select": "SELECT {}", "where": "SELECT 1 WHERE {}"}
 #: The last name of ``SQL_FUNCTIONS`` a wrapper may call by its bare name (``text(sql)``).
 SQL_FUNCTION_NAMES = frozenset({"text"})
 #: Keyword arguments that carry the SQL text of a sink call.

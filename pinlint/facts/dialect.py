@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, List, Optional, Set, Tuple
 import libcst as cst
 
 from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES
-from pinlint.sql.statement import HOLE
 from pinlint.facts.walk import walk
+from pinlint.sql.statement import HOLE
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.extract import Extractor

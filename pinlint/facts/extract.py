@@ -9,7 +9,6 @@ connect as c``), not from libcst's QualifiedNameProvider, which costs more than 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -17,6 +16,7 @@ import libcst as cst
 from pinlint.facts.catalog import (
     DB_HANDLE_FACTORIES,
     DB_HANDLE_TYPES,
+    MORE_SQL_KEYWORDS,
     MYSQL_LIBS,
     PASS_THROUGH_FUNCS,
     SA_FUNC_BASES,
@@ -26,10 +26,7 @@ from pinlint.facts.catalog import (
     SQL_KEYWORD_ARGS,
     SQL_METHODS,
     SQLITE_LIBS,
-    is_non_sql_call,
     is_sql_method_call,
-    receiver_looks_like_db,
-    sink_like_name,
 )
 from pinlint.facts.collect import Collector
 from pinlint.facts.dialect import MIXED, name_dialect, text_dialect
@@ -44,6 +41,7 @@ from pinlint.facts.model import (
     unwrap_await,
 )
 from pinlint.facts.reach import ProjectReach, class_of
+from pinlint.facts.sources import OtherSources
 from pinlint.facts.syntax import CstSyntax
 from pinlint.facts.values import Evaluator
 from pinlint.facts.walk import walk
@@ -66,27 +64,6 @@ def _enclosing_names(scope: Scope) -> List[str]:
     return names
 
 
-def _last_name(node: cst.BaseExpression) -> str:
-    """The last name of a receiver expression, calls unwrapped (``self.db`` -> ``db``, ``get_conn()`` ->
-    ``get_conn``)."""
-    while isinstance(node, cst.Call):
-        node = node.func
-    return node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
-
-
-@lru_cache(maxsize=4096)
-def complete_sql(text: str) -> bool:
-    """Whether a text is SQL through and through: one or more statements, each of them recognised by the
-    PostgreSQL or the MySQL grammar (prose, log text and fragments are not)."""
-    from pinlint.sql.classify import classify
-
-    for dialect in ("postgres", "mysql"):
-        statements = classify(text, dialect)
-        if statements and all(st.kind != "unknown" for st in statements):
-            return True
-    return False
-
-
 def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value in SQL_KEYWORD_ARGS:
@@ -96,7 +73,7 @@ def _sql_argument(call: cst.Call) -> Optional[cst.BaseExpression]:
     return None
 
 
-class Extractor(ValueSource):
+class Extractor(ValueSource, OtherSources):
     """Builds ``Facts`` for one module."""
 
     def __init__(self, module: cst.Module, index: Optional["ProjectIndex"] = None, path: Optional[str] = None,
@@ -123,6 +100,7 @@ class Extractor(ValueSource):
             if index is not None else None
         self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
         self._own_functions = {fn.name.value for fn, _ in collector.functions}
+        self._django = self.facts.imported(("django",))
         #: the session-API catalog, when the module imports from one of its libraries or names an engine
         self._apis = apis if apis is not None else _default_apis(self.imports, collector.strings)
 
@@ -367,6 +345,9 @@ class Extractor(ValueSource):
             self.facts.calls.append(fact)
             if self._apis is not None and self._api_site(call, scope, func, last):
                 continue
+            if last == "extra" and self._django and isinstance(func, cst.Attribute):
+                self._extra_sites(call, scope)
+                continue
             sink = self._is_sink(call, scope)
             wrapper = None
             if sink is None:
@@ -388,21 +369,44 @@ class Extractor(ValueSource):
                 sink = wrapper.name
             else:
                 arg = _sql_argument(call)
+                for more in [a.value for a in call.args if a.keyword is not None and a.keyword.value in MORE_SQL_KEYWORDS]:
+                    if not self._statement_list(more, call, sink, scope):
+                        self._argument_sites(more, call, sink, scope, None)
+                if arg is not None and self._statement_list(arg, call, sink, scope):
+                    continue
             if arg is None:
                 continue
-            origin = self._origin(arg, scope)
-            if isinstance(origin, cst.For):
-                self._loop_sites(origin, arg, call, sink, scope, wrapper)
-                continue
-            texts = self._texts(arg, call, scope)
-            if wrapper is not None and wrapper.transform:
-                texts = [(percent_format(x) if wrapper.transform == "%" else brace_format(x), v) for x, v in texts]
-            for k, (text, via) in enumerate(texts):
-                if len(texts) == 1:
-                    self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
-                else:  # alternatives: reported at the argument
-                    self._add(text, arg, call, sink, scope, via=via, wrapper=wrapper, key=(id(arg), k))
+            self._argument_sites(arg, call, sink, scope, wrapper)
         return self.facts
+
+    def _statement_list(self, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope) -> bool:
+        """``RunSQL(["SET ...", ("UPDATE ...", params)])``: each statement of a list literal is a site."""
+        if not isinstance(arg, (cst.List, cst.Tuple)):
+            return False
+        for el in arg.elements:
+            if not isinstance(el, cst.Element):
+                continue
+            item = el.value
+            if isinstance(item, cst.Tuple) and item.elements and isinstance(item.elements[0], cst.Element):
+                item = item.elements[0].value  # (sql, params)
+            self._argument_sites(item, call, sink, scope, None)
+        return True
+
+    def _argument_sites(self, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope,
+                        wrapper: Optional["Wrapper"]) -> None:
+        """The SQL sites of one SQL argument: the texts it may hold (a loop over statements: each of them)."""
+        origin = self._origin(arg, scope)
+        if isinstance(origin, cst.For):
+            self._loop_sites(origin, arg, call, sink, scope, wrapper)
+            return
+        texts = self._texts(arg, call, scope)
+        if wrapper is not None and wrapper.transform:
+            texts = [(percent_format(x) if wrapper.transform == "%" else brace_format(x), v) for x, v in texts]
+        for k, (text, via) in enumerate(texts):
+            if len(texts) == 1:
+                self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
+            else:  # alternatives: reported at the argument
+                self._add(text, arg, call, sink, scope, via=via, wrapper=wrapper, key=(id(arg), k))
 
     def _texts(self, arg: cst.BaseExpression, call: cst.Call, scope: Scope) -> List[Tuple[str, Tuple["SqlText", ...]]]:
         """The SQL texts an argument may hold, each with the places of the project it comes from."""
@@ -411,76 +415,6 @@ class Extractor(ValueSource):
         alternatives = [x for x in evaluator.texts(arg) if x is not None and x.strip()]
         via = tuple(dict.fromkeys(self._used))
         return [(x, via) for x in alternatives]
-
-    def _api_site(self, call: cst.Call, scope: Scope, func: cst.BaseExpression, last: str) -> bool:
-        """A call of a third-party API that leaves session state (pinlint.facts.session_apis): a site with
-        the SQL the library sends, unless the call passes the keyword that makes it safe."""
-        assert self._apis is not None
-        qualname = self.qualified(func)
-        api = self._apis.get(qualname)
-        if api is None and isinstance(func, cst.Attribute):
-            # ``lock = Locker(...); lock.lock()``: a method of an object made by a catalog class
-            made = func.value
-            if isinstance(made, cst.Name):
-                bound = self._lookup(made.value, scope)
-                made = bound if bound is not None else made
-            if isinstance(made, cst.Call):
-                owner = self.qualified(made.func)
-                api = self._apis.get(f"{owner}.{last}") if owner else None
-        if api is None:
-            return False
-        if api.safe_when is not None:
-            node = CallFact(call, None, None, last, scope).kwarg(api.safe_when[0])
-            if node is not None and self.literal(node, scope) == api.safe_when[1]:
-                return True
-        self._add(api.sql, call, call, "api", scope, dialect=api.dialect, api=f"`{last}()` of {api.library}",
-                  key=(id(call), "api"))
-        return True
-
-    def _engine_sites(self) -> None:
-        """``"ENGINE": "django_tenants.postgresql_backend"``: a backend that sends session SQL on every cursor."""
-        assert self._apis is not None
-        for node in self.facts.strings:
-            if not isinstance(node, cst.SimpleString) or "." not in node.value:
-                continue
-            try:
-                value = node.evaluated_value
-            except Exception:  # pragma: no cover - a literal libcst cannot evaluate
-                continue
-            api = self._apis.engines.get(value) if isinstance(value, str) else None
-            if api is not None:
-                self._add(api.sql, node, None, "api", self.collector.module_scope, dialect=api.dialect,
-                          api=f"the `{value}` database backend ({api.library}, on every cursor)",
-                          key=(id(node), "api"))
-
-    def _generic_site(self, call: cst.Call, scope: Scope, last: str) -> None:
-        """Any other call that is not clearly something else (``is_non_sql_call``) and that looks like it
-        talks to a database (a sink's name, a database-handle receiver, or a file that uses a server database
-        library): a complete SQL statement as its SQL argument is SQL the code sends."""
-        if self._sqlite_only or not last or id(call) in self.collector.asserted_calls \
-                or is_non_sql_call(last, self.qualified(call.func)):
-            return
-        if isinstance(call.func, cst.Name) and last in self._own_functions:
-            return  # a function of this module that the index did not find sending its argument as SQL
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        if not (sink_like_name(last) or self._server_db or (receiver is not None and (
-                receiver_looks_like_db(_last_name(receiver)) or self._db_handle(receiver, scope)))):
-            return
-        candidates = [a.value for a in call.args if a.keyword is not None and a.keyword.value in SQL_KEYWORD_ARGS]
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        candidates += positional[:2]
-        for arg in candidates:
-            origin = self._origin(arg, scope)
-            if isinstance(origin, cst.For):
-                continue
-            texts = [(x, v) for x, v in self._texts(arg, call, scope) if complete_sql(x)]
-            for k, (text, via) in enumerate(texts):
-                if len(texts) == 1:
-                    self._add(text, origin if not via else arg, call, last, scope, via=via)
-                else:
-                    self._add(text, arg, call, last, scope, via=via, key=(id(arg), k))
-            if texts:
-                return
 
     def _loop_sites(self, loop: cst.For, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope,
                     wrapper: Optional["Wrapper"]) -> None:
