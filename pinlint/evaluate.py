@@ -215,6 +215,7 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
 
     findings: List[Finding] = []
     classify = None
+    reported_alternatives: set = set()
     for site in facts.sql_sites:
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
@@ -248,6 +249,11 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
                     if finding is not None and (site.via or site.wrapper is not None or site.api is not None
                                                 or assumed is not None):
                         finding = reached(finding, site, assumed)
+                    if finding is not None and site.alternative_of is not None:
+                        key = (spec.code, site.alternative_of)
+                        if key in reported_alternatives:
+                            continue  # one finding per rule for the alternatives of one argument
+                        reported_alternatives.add(key)
                     if finding is not None:
                         findings.append(finding)
     return findings

@@ -45,8 +45,8 @@ class Collector(cst.CSTVisitor):
         #: orders bindings and calls (pinlint.facts.flow)
         self._blocks: List[int] = []
         self.order = 0
-        #: id(call) -> its place in the walk
-        self.call_order: Dict[int, int] = {}
+        #: id(call) -> its place in the walk, and the compound statements around it
+        self.call_order: Dict[int, Tuple[int, Tuple[int, ...]]] = {}
         self._ddl_depth = 0
         # Bindings and strings, for the driver rules (collected here so a file is walked only once):
         #: id(value node) -> the name it is bound to (``engine = create_engine(...)``, ``with ... as conn``)
@@ -227,7 +227,7 @@ class Collector(cst.CSTVisitor):
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in DICT_METHODS:
             self._flow(func.value.value, "m", node)  # ``kwargs.update(...)``: a step of building the dict
         self.order += 1
-        self.call_order[id(node)] = self.order
+        self.call_order[id(node)] = (self.order, tuple(self._blocks))
         if self._ddl_depth:
             self.ddl_calls.add(id(node))
         if self._assert_depth:

@@ -31,6 +31,7 @@ from pinlint.facts.catalog import (
 from pinlint.facts.collect import Collector
 from pinlint.facts.dialect import MIXED, name_dialect, text_dialect
 from pinlint.facts.flow import dict_steps, reaching
+from pinlint.facts.index.model import fill_arguments
 from pinlint.facts.model import (
     CallFact,
     Facts,
@@ -274,6 +275,10 @@ class Extractor(ValueSource, OtherSources):
         if found is None or len(found) != 1:
             return None
         self._used.append(found[0])
+        if isinstance(node, cst.Call):
+            local = self._local(scope)
+            arguments = [local.text(a.value) for a in node.args if a.keyword is None and not a.star]
+            return fill_arguments(found[0].text, arguments, HOLE)
         return found[0].text
 
     def _evaluator(self, scope: Scope, at: Optional[int] = None) -> Evaluator:
@@ -406,7 +411,8 @@ class Extractor(ValueSource, OtherSources):
             if len(texts) == 1:
                 self._add(text, origin if not via else arg, call, sink, scope, via=via, wrapper=wrapper)
             else:  # alternatives: reported at the argument
-                self._add(text, arg, call, sink, scope, via=via, wrapper=wrapper, key=(id(arg), k))
+                self._add(text, arg, call, sink, scope, via=via, wrapper=wrapper, key=(id(arg), k),
+                          alternative_of=id(arg))
 
     def _texts(self, arg: cst.BaseExpression, call: cst.Call, scope: Scope) -> List[Tuple[str, Tuple["SqlText", ...]]]:
         """The SQL texts an argument may hold, each with the places of the project it comes from."""
@@ -433,12 +439,13 @@ class Extractor(ValueSource, OtherSources):
         found = self.reach.text(iterable, scope) if self.reach is not None and isinstance(iterable, cst.Call) \
             else None
         for item in found or ():
-            self._add(item.text, arg, call, sink, scope, via=(item,), wrapper=wrapper, key=(id(arg), item))
+            self._add(fill_arguments(item.text, (), HOLE), arg, call, sink, scope, via=(item,), wrapper=wrapper,
+                      key=(id(arg), item))
 
     def _add(self, text: str, origin: cst.CSTNode, call: Optional[cst.Call], sink: str, scope: Scope,
              via: Tuple["SqlText", ...] = (), wrapper: Optional["Wrapper"] = None,
              framework: Optional[str] = None, key: object = None, dialect: Optional[str] = None,
-             api: Optional[str] = None) -> None:
+             api: Optional[str] = None, alternative_of: Optional[int] = None) -> None:
         key = key if key is not None else id(origin)
         if key in self._seen:
             return
@@ -477,6 +484,7 @@ class Extractor(ValueSource, OtherSources):
                 via=via,
                 wrapper=wrapper,
                 api=api,
+                alternative_of=alternative_of,
             )
         )
 

@@ -19,10 +19,12 @@ from pinlint.facts.model import Scope
 Version = Tuple[str, cst.BaseExpression, bool]
 
 
-def reaching(scope: Scope, name: str, at: Optional[int]) -> Optional[List[Version]]:
-    """The bindings of ``name`` that reach a use at walk position ``at`` in ``scope``: those of the
-    innermost scope that binds it (before ``at`` when that is the use's own scope). None when there are
-    none, or when one of them cannot be followed."""
+def reaching(scope: Scope, name: str, at: Optional[Tuple[int, Tuple[int, ...]]]) -> Optional[List[Version]]:
+    """The bindings of ``name`` that reach a use at ``at`` (its place in the walk, and the compound
+    statements around it) in ``scope``: those of the innermost scope that binds it (before the use when
+    that is the use's own scope). A binding is certain when the statements around it are around the use
+    too (it happens whenever the use does), else conditional. None when there are none, or when one of
+    them cannot be followed."""
     s: Optional[Scope] = scope
     entries = None
     while s is not None:
@@ -35,14 +37,19 @@ def reaching(scope: Scope, name: str, at: Optional[int]) -> Optional[List[Versio
         s = s.parent
     if not entries:
         return None
+    use_path: Tuple[int, ...] = ()
     if s is scope and at is not None:
-        entries = [e for e in entries if e[3] < at]
+        entries = [e for e in entries if e[3] < at[0]]
+        use_path = at[1]
     if any(op in ("[]", "m", "del") for op, _, _, _ in entries):
         return None  # a container, built in steps (``dict_steps``)
     if not entries or any(op == "?" for op, _, _, _ in entries) or entries[0][0] != "=":
         return None
-    base = entries[0][2]
-    return [(op, value, path != base[:len(path)]) for op, value, path, _ in entries]
+    if s is not scope:
+        # a name of an enclosing scope, bound before the call runs: relative to its first binding
+        base = entries[0][2]
+        return [(op, value, path != base[:len(path)]) for op, value, path, _ in entries]
+    return [(op, value, path != use_path[:len(path)]) for op, value, path, _ in entries]
 
 
 def dict_steps(scope: Scope, name: str, at: Optional[int] = None

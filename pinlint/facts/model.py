@@ -48,6 +48,9 @@ class SqlSite:
     #: the third-party API that sends this SQL (``advisory_lock()`` of django-pglocks), when the SQL comes
     #: from the session-API catalog (pinlint.facts.session_apis)
     api: Optional[str] = None
+    #: sites that are alternatives of one argument (a name bound in both branches of an ``if``) share this
+    #: key: a rule reports the first of them only
+    alternative_of: Optional[int] = None
     #: where the SQL runs when that changes its verdict: ``"connection-init"`` for SQL in a hook that runs on
     #: every new connection (set by the connection-init-state check before the SQL checks run), else None
     context: Optional[str] = None

@@ -109,7 +109,7 @@ class OtherSources:
                 if len(texts) == 1:
                     self._add(text, origin if not via else arg, call, last, scope, via=via)
                 else:
-                    self._add(text, arg, call, last, scope, via=via, key=(id(arg), k))
+                    self._add(text, arg, call, last, scope, via=via, key=(id(arg), k), alternative_of=id(arg))
             if texts:
                 return
 

@@ -237,13 +237,32 @@ class Evaluator:
             return [self._argument(node, depth)]
         return [None if x is not None and x.strip() == HOLE else x for x in self.texts(node, depth + 1)]
 
+    def _tuple_items(self, node: Any, depth: int) -> Optional[List[Any]]:
+        """The items of a tuple the code builds: a display, a name bound to one, ``(a,) + b``."""
+        if depth > 8:
+            return None
+        v = self.view(node)
+        if v[0] == "tuple":
+            return None if v[1] is None else list(v[1])
+        if v[0] == "binop" and v[1] == "+":
+            left, right = self._tuple_items(v[2], depth + 1), self._tuple_items(v[3], depth + 1)
+            return None if left is None or right is None else left + right
+        if v[0] == "name":
+            target = self.binding(node) if self.binding is not None else None
+            if target is None and self.flow is not None:
+                versions = self.flow(node)
+                if versions and all(op == "=" for op, _, _ in versions):
+                    target = versions[0][1]  # the items' positions are what matters here
+            return None if target is None else self._tuple_items(target, depth + 1)
+        return None
+
     def _percent_texts(self, template: str, right: Any, depth: int) -> List[str]:
         """``_percent`` with each argument's alternatives (at most MAX_ALTERNATIVES results)."""
-        v = self.view(right)
-        if v[0] != "tuple" or v[1] is None:
+        items = self._tuple_items(right, 0)
+        if items is None:
             return [self._percent(template, right, depth)]
         combos: List[List[Optional[str]]] = [[]]
-        for e in v[1]:
+        for e in items:
             combos = [c + [a] for c in combos for a in self._argument_texts(e, depth)][:MAX_ALTERNATIVES]
         return [percent_format(template, c) for c in combos]
 

@@ -8,7 +8,7 @@ import hashlib
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from pinlint.facts.catalog import SQL_FUNCTION_NAMES, SQL_KEYWORD_ARGS, SQL_METHODS, is_sql_method_call
-from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
+from pinlint.facts.index.model import ARG_MARKER, ProjectIndex, SqlText, Wrapper
 from pinlint.facts.index.summarise import FunctionSummary, ModuleSummary, dotted_name
 from pinlint.facts.syntax import AstSyntax
 from pinlint.facts.values import Evaluator
@@ -109,9 +109,11 @@ class _Linker:
                     return text
         return None
 
-    def text(self, node: ast.expr, mod: ModuleSummary, scope: Optional[str], local: Optional[dict]) -> Optional[str]:
+    def text(self, node: ast.expr, mod: ModuleSummary, scope: Optional[str], local: Optional[dict],
+             params: Sequence[str] = ()) -> Optional[str]:
         """The SQL text of an expression written in ``mod`` (``scope``: its class; ``local``: the enclosing
-        function's bindings), through pinlint.facts.values."""
+        function's bindings; ``params``: its parameters, which stand as ``ARG_MARKER`` placeholders that a
+        call fills in with its arguments), through pinlint.facts.values."""
 
         def binding(name: ast.expr) -> Optional[ast.expr]:
             values = local.get(name.id) if local is not None and isinstance(name, ast.Name) else None
@@ -120,6 +122,8 @@ class _Linker:
         def other(n: ast.expr) -> Optional[str]:
             if not isinstance(n, (ast.Name, ast.Attribute)):
                 return None
+            if isinstance(n, ast.Name) and n.id in params and (local is None or n.id not in local):
+                return ARG_MARKER.format(params.index(n.id))
             dotted = dotted_name(n)
             if dotted is None or (local is not None and dotted.split(".")[0] in local):
                 return None  # a local name: bound more than once, or an attribute of a local object
@@ -133,17 +137,18 @@ class _Linker:
         if not fn.returns:
             return None
         local = getattr(fn, "locals", {})
+        params = fn.params[1:] if fn.method else fn.params
         results: List[List[Tuple[str, int]]] = []
         for value in fn.returns:
             if isinstance(value, ast.Name) and len(local.get(value.id, ())) == 1:
                 value = local[value.id][0]
             if isinstance(value, (ast.List, ast.Tuple)):
-                items = [(self.text(e, mod, fn.cls, local), e.lineno) for e in value.elts]
+                items = [(self.text(e, mod, fn.cls, local, params), e.lineno) for e in value.elts]
                 if not items or any(t is None for t, _ in items):
                     return None
                 results.append([(t, line) for t, line in items if t is not None])
             else:
-                t = self.text(value, mod, fn.cls, local)
+                t = self.text(value, mod, fn.cls, local, params)
                 if t is None:
                     return None
                 results.append([(t, value.lineno)])

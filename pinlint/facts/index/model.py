@@ -6,7 +6,27 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Optional, Sequence, Set, Tuple
+
+
+#: In SQL text returned by a function: where its positional parameter N goes (``"SET SESSION {} = 1".format(name)``
+#: returns ``SET SESSION __pinlint_arg0__ = 1``); a call fills in its arguments (``fill_arguments``).
+ARG_MARKER = "__pinlint_arg{}__"
+_ARG_RE = re.compile(r"__pinlint_arg(\d+)__")
+
+
+def fill_arguments(text: str, arguments: Sequence[Optional[str]], hole: str) -> str:
+    """A returned text with the call's argument texts in place of the parameter markers (``hole`` where an
+    argument is unknown or missing)."""
+    if "__pinlint_arg" not in text:
+        return text
+
+    def repl(m: "re.Match[str]") -> str:
+        i = int(m.group(1))
+        value = arguments[i] if i < len(arguments) else None
+        return hole if value is None else value
+
+    return _ARG_RE.sub(repl, text)
 
 
 @dataclass(frozen=True)
