@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
@@ -19,24 +18,23 @@ from pinlint.checks.context import ModuleContext, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
 from pinlint.facts.dialect import DIALECT_NAMES
 from pinlint.specs import RuleSpec, spec_by_code
-from pinlint.targets import TargetSet, consequence, large_statement, select_effects
+from pinlint.targets import TargetSet, consequence, select_effects
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
 
     from pinlint.facts.model import Facts, SqlSite
 
-#: A SQL text can only matter if it holds one of these words; everything else skips the classifier
-#: (and the import of sqlglot).
-SQL_HAZARD_RE = re.compile(
-    r"(?i)\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|temp|temporary|"
-    r"\w*advisory\w*|set_config|nextval|setval|currval|lastval)\b"
-)
-#: The same for MySQL SQL (pinlint.checks.mysql_sql).
-MYSQL_HAZARD_RE = re.compile(
-    r"(?i)\b(?:set|prepare|execute|lock|flush|temporary|get_lock|found_rows|row_count)\b|/\*M?!"
-)
-HAZARD_RES = {"postgres": SQL_HAZARD_RE, "mysql": MYSQL_HAZARD_RE}
+def __getattr__(name: str) -> object:
+    """``SQL_HAZARD_RE`` / ``MYSQL_HAZARD_RE``: the quick test of a PostgreSQL / MySQL text, built from
+    the checks' triggers (``pinlint.checks.hazards``): a text without a match (and not too large)
+    cannot give a finding."""
+    from pinlint.checks.hazards import hazards
+
+    dialect = {"SQL_HAZARD_RE": "postgres", "MYSQL_HAZARD_RE": "mysql"}.get(name)
+    if dialect is None:
+        raise AttributeError(name)
+    return hazards().text_res[dialect]
 
 
 @dataclass
@@ -211,8 +209,10 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
         ctx = ModuleContext(facts, targets)
     for sc in contexts.values():
         sc.mark(ctx.for_reader(sc.needs, sc.code))
+    from pinlint.checks.hazards import hazards
     from pinlint.facts.dialect import effective as effective_dialect
 
+    may_matter = hazards().may_matter
     findings: List[Finding] = []
     classify = None
     reported_alternatives: set = set()
@@ -220,8 +220,7 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
         assumed: Optional[str] = ""  # computed for the first finding of the site
-        hazard = HAZARD_RES.get(dialect or "")
-        if hazard is None or not (hazard.search(site.text) or large_statement(site.text)):
+        if not may_matter(site.text, dialect):
             continue
         site_ctx = contexts.get(site.context) if site.context is not None else None
         if site_ctx is None and not checks:

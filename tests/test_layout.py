@@ -84,3 +84,17 @@ def test_no_import_cycle_through_owned_modules():
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append((nxt, path + (nxt,)))
+
+
+def test_the_prefilter_builds_its_markers_without_libcst():
+    """The prefilter's markers come from the checks' triggers; a file that no rule can match must not pay
+    for importing libcst or sqlglot (checks load libcst lazily: ``pinlint.checks.lazy``)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pinlint.pipeline.prefilter import may_matter, narrow\n"
+            "assert not may_matter(b'import os\\nprint(os.sep)\\n') and not narrow('import os\\n')\n"
+            "loaded = [m for m in ('libcst', 'sqlglot') if m in sys.modules]\nassert not loaded, loaded\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=str(PACKAGE.parent))
+    assert result.returncode == 0, result.stderr

@@ -62,11 +62,29 @@ def test_registering_a_code_twice_or_a_meta_rule_fails():
     from pinlint.checks.registry import sql_check
 
     with pytest.raises(ValueError, match="already has a check"):
-        sql_check("PIN101")(lambda ctx: [])
+        sql_check("PIN101", large=True)(lambda ctx: [])
     with pytest.raises(ValueError, match="already has a check"):
-        sql_check("PIN000")(lambda ctx: [])
+        sql_check("PIN000", large=True)(lambda ctx: [])
     with pytest.raises(ValueError, match="not a rule code"):
-        sql_check("set-role")(lambda ctx: [])
+        sql_check("set-role", large=True)(lambda ctx: [])
+
+
+def test_a_check_must_declare_its_triggers():
+    from pinlint.checks.registry import module_check, sql_check
+
+    with pytest.raises(ValueError, match="declares what can make it fire"):
+        sql_check("PIN998")
+    with pytest.raises(ValueError, match="needles"):
+        module_check("PIN998")
+    assert "PIN998" not in CHECKS
+
+
+@pytest.mark.parametrize("code", sorted(CHECKS))
+def test_sql_check_triggers_cover_its_kinds(code):
+    """A SQL check that judges statement kinds names the keywords such statements start with."""
+    check = CHECKS[code]
+    if check.kind == SQL and check.triggers.kinds:
+        assert check.triggers.shapes, f"{code} judges {sorted(check.triggers.kinds)} but declares no statement shape"
 
 
 MINIMAL = '''

@@ -20,6 +20,7 @@ from typing import List, Optional
 from pinlint.checks.context import SqlContext, Verdict
 from pinlint.checks.registry import sql_check
 from pinlint.checks.sqltext import call_span, executed_calls, short
+from pinlint.checks.triggers import BLANK, IDENT, NAME, Shape
 from pinlint.sql.statement import SESSION, USER, Call, Statement
 from pinlint.targets import LEAKS, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
 
@@ -28,6 +29,16 @@ EXECUTING_KINDS = frozenset({"query", "set", "create_temp"})
 
 #: Functions whose result is what the previous statement left on the connection.
 LAST_STATEMENT_FUNCTIONS = ("found_rows", "row_count")
+
+_SET = r"set\s+(?:(?:global|session|local|persist|persist_only)\s+)?"
+#: MySQL system variables without an underscore in their name (most have one)
+PLAIN_VARIABLES = frozenset({"autocommit", "profiling", "timestamp", "identity", "warnings", "pseudo_thread_id"})
+
+
+def variable_like(name: str) -> bool:
+    """A SET target as source text shows it that could be a system variable, not a word of prose."""
+    n = name.strip("`\"").lower()
+    return n in PLAIN_VARIABLES or any(c in n for c in "._@{")
 
 
 def _executed_calls(st: Statement, names) -> List[Call]:
@@ -45,7 +56,7 @@ def tracked_by_rds_proxy(name: str) -> bool:
 
 
 
-@sql_check("PIN201")
+@sql_check("PIN201", kinds=("set",), shapes=(Shape("set", _SET + "@"),))
 def user_variable(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set":
@@ -57,7 +68,10 @@ def user_variable(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("PIN202")
+@sql_check("PIN202", kinds=("set",), shapes=(
+    Shape("set", _SET + NAME + r"\s*:?=", variable_like),
+    Shape("set", _SET + r"(?:names|char(?:acter|set))\b"),
+))
 def set_system_variable(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set":
@@ -74,7 +88,7 @@ def set_system_variable(ctx: SqlContext) -> List[Verdict]:
     return out
 
 
-@sql_check("PIN203")
+@sql_check("PIN203", kinds=("set_transaction",), shapes=(Shape("set", _SET + r"transaction\b"),))
 def set_transaction(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set_transaction":
@@ -82,7 +96,10 @@ def set_transaction(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: _set_effect(ctx)}, {"statement": short(st.text)})]
 
 
-@sql_check("PIN211")
+@sql_check("PIN211", kinds=("prepare", "execute"), shapes=(
+    Shape("prepare", r"prepare\s+" + IDENT + r"\s+from\b"),
+    Shape("execute", r"execute\s+" + IDENT + BLANK + r"*(?:using\b|;|[\"'`]|$)"),
+))
 def prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in ("prepare", "execute"):
@@ -91,7 +108,7 @@ def prepared_statement(ctx: SqlContext) -> List[Verdict]:
                                         "statement": short(st.text)})]
 
 
-@sql_check("PIN221")
+@sql_check("PIN221", markers=(r"/\*m?!",), statement_test=lambda st: bool(st.executable_comments))
 def executable_comment(ctx: SqlContext) -> List[Verdict]:
     text = ctx.site.text
     return [
@@ -100,7 +117,10 @@ def executable_comment(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("PIN241")
+@sql_check("PIN241", kinds=("create_temp",), shapes=(
+    Shape(r"create\s+(?:or\s+replace\s+)?temporary", r"create\s+(?:or\s+replace\s+)?temporary\s",
+          hazard="temporary"),
+))
 def temporary_table(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "create_temp":
@@ -108,7 +128,7 @@ def temporary_table(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS}, {"name": st.name or "table"})]
 
 
-@sql_check("PIN251")
+@sql_check("PIN251", functions=("get_lock",))
 def named_lock(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
@@ -116,7 +136,10 @@ def named_lock(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("PIN252")
+@sql_check("PIN252", kinds=("lock_tables", "flush_tables_read_lock"), shapes=(
+    Shape(r"lock\s+tables?", r"lock\s+tables?\s", hazard="lock"),
+    Shape(r"flush\s+tables?", hazard="flush"),
+))
 def table_lock(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     what: Optional[str] = {"lock_tables": "LOCK TABLES",
@@ -126,7 +149,7 @@ def table_lock(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS}, {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("PIN261")
+@sql_check("PIN261", functions=LAST_STATEMENT_FUNCTIONS)
 def last_statement_function(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Tuple
 
+from pinlint.checks.triggers import Needle, Shape, SqlTriggers
 from pinlint.specs import CODE_RE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,6 +43,9 @@ class Check:
     run: Callable
     #: the views (``pinlint.checks.context.View``) a module check reads
     needs: Tuple[type, ...] = ()
+    #: what the check needs to see (``pinlint.checks.triggers``): ``SqlTriggers`` for a SQL check, a
+    #: tuple of ``Needle`` for a module check
+    triggers: object = None
 
 
 CHECKS: Dict[str, Check] = {}
@@ -55,21 +59,31 @@ def _register(check: Check) -> None:
     CHECKS[check.code] = check
 
 
-def sql_check(code: str) -> Callable[[Callable], Callable]:
-    """Register a SQL check: ``fn(SqlContext) -> List[Verdict]``."""
+def sql_check(code: str, *, kinds: Optional[Iterable[str]] = None, shapes: Tuple[Shape, ...] = (),
+              functions: Tuple[str, ...] = (), markers: Tuple[str, ...] = (), large: bool = False,
+              statement_test: Optional[Callable[[object], bool]] = None) -> Callable[[Callable], Callable]:
+    """Register a SQL check: ``fn(SqlContext) -> List[Verdict]``, with its triggers (``SqlTriggers``)."""
+    triggers = SqlTriggers(None if kinds is None else frozenset(kinds), tuple(shapes), tuple(functions),
+                           tuple(markers), large, statement_test)
+    if not (triggers.shapes or triggers.functions or triggers.markers or triggers.large):
+        raise ValueError(f"{code}: a SQL check declares what can make it fire (shapes, functions, markers, large)")
 
     def register(fn: Callable) -> Callable:
-        _register(Check(code, SQL, fn))
+        _register(Check(code, SQL, fn, (), triggers))
         return fn
 
     return register
 
 
-def module_check(code: str, needs: Tuple[type, ...] = ()) -> Callable[[Callable], Callable]:
-    """Register a module check: ``fn(ModuleContext) -> List[NodeVerdict]``, reading the views ``needs``."""
+def module_check(code: str, needs: Tuple[type, ...] = (), triggers: Tuple[Needle, ...] = ()
+                 ) -> Callable[[Callable], Callable]:
+    """Register a module check: ``fn(ModuleContext) -> List[NodeVerdict]``, reading the views ``needs``;
+    ``triggers``: the needles (``pinlint.checks.triggers``) without which it cannot fire."""
+    if not triggers:
+        raise ValueError(f"{code}: a module check declares the needles without which it cannot fire")
 
     def register(fn: Callable) -> Callable:
-        _register(Check(code, MODULE, fn, tuple(needs)))
+        _register(Check(code, MODULE, fn, tuple(needs), tuple(triggers)))
         return fn
 
     return register

@@ -16,9 +16,19 @@ from typing import List, Optional
 from pinlint.checks.context import SqlContext, Verdict
 from pinlint.checks.registry import sql_check
 from pinlint.checks.sqltext import call_span, executed_calls, short
-from pinlint.sql.pg_parameters import is_pg_parameter
+from pinlint.checks.triggers import END, IDENT, NAME, Shape
+from pinlint.sql.pg_parameters import PG_PARAMETERS, is_pg_parameter
 from pinlint.sql.statement import Call, Statement
-from pinlint.targets import BREAKS, LARGE_STATEMENT_BYTES, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, static_bytes
+from pinlint.targets import (
+    BREAKS,
+    LARGE_STATEMENT_BYTES,
+    LEAKS,
+    LOST,
+    PGBOUNCER,
+    PINS,
+    RDS_PROXY,
+    static_bytes,
+)
 
 #: Parameters whose SET acts on the current transaction only, even without LOCAL.
 TRANSACTION_SCOPED = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
@@ -28,9 +38,20 @@ TRUE_LITERALS = frozenset({"true", "'t'", "'true'", "'on'", "'yes'", "'1'"})
 #: Statements that run the functions they call (DDL such as ``DEFAULT nextval(...)`` only stores them).
 EXECUTING_KINDS = frozenset({"query", "declare", "create_temp"})
 
-SESSION_LOCKS = frozenset(
-    {"pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared"}
-)
+SESSION_LOCKS = ("pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared")
+SEQUENCE_SETTERS = ("nextval", "setval")
+SEQUENCE_READERS = ("currval", "lastval")
+
+#: ``CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP | TEMPORARY``
+CREATE_TEMP = r"create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?"
+_SET = r"set\s+(?:(?:session|local)\s+)?"
+
+
+def parameter_like(name: str) -> bool:
+    """A SET/RESET target as source text shows it that could be a server parameter, not a word of prose
+    ("Set the value", "Reset password")."""
+    n = name.strip('"\\').lower()
+    return n in PG_PARAMETERS or n in ("all", "role") or any(c in n for c in "._@{")
 
 
 def _pgbouncer_set_effect(ctx: SqlContext, name: Optional[str]) -> Optional[str]:
@@ -45,7 +66,11 @@ def _executed_calls(st: Statement, names) -> List[Call]:
     return executed_calls(st, names, EXECUTING_KINDS)
 
 
-@sql_check("PIN101")
+@sql_check("PIN101", kinds=("set", "set_session_characteristics"), shapes=(
+    Shape("set", _SET + NAME + r"\s*(?:=|to\b)", parameter_like),
+    Shape("set", _SET + r"(?:time\s+zone|session\s+characteristics)\b"),
+    Shape("set", r"set\s+(?:schema|names)\s"),
+))
 def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "set_session_characteristics":
@@ -59,7 +84,9 @@ def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
                     {"name": st.name or "a parameter", "statement": short(st.text)})]
 
 
-@sql_check("PIN102")
+@sql_check("PIN102", kinds=("set_role", "set_session_authorization"), shapes=(
+    Shape("set", _SET + r"(?:role|session\s+authorization)\b"),
+))
 def set_role(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in ("set_role", "set_session_authorization") or st.scope != "session":
@@ -72,7 +99,10 @@ def set_role(ctx: SqlContext) -> List[Verdict]:
                     {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("PIN103")
+@sql_check("PIN103", kinds=("reset",), shapes=(
+    Shape("reset", r"reset\s+" + NAME + END, parameter_like),
+    Shape("reset", r"reset\s+(?:session\s+authorization|time\s+zone)\b"),
+))
 def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "reset":
@@ -85,7 +115,7 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": short(st.text)})]
 
 
-@sql_check("PIN104")
+@sql_check("PIN104", functions=("set_config",))
 def set_config_session(ctx: SqlContext) -> List[Verdict]:
     out = []
     for call in _executed_calls(ctx.statement, ("set_config",)):
@@ -103,7 +133,11 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
     return out
 
 
-@sql_check("PIN111")
+@sql_check("PIN111", kinds=("prepare", "execute", "deallocate"), shapes=(
+    Shape("prepare", r"prepare\s+" + IDENT + r"\s*(?:\(|as\b)"),
+    Shape("execute", r"execute\s+" + IDENT + r"\s*(?:\(|;|[\"'`]|$)"),
+    Shape("deallocate", r"deallocate\s+" + IDENT),
+))
 def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "prepare":
@@ -123,7 +157,9 @@ def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
                     {"verb": st.kind.upper(), "name": st.name or "statement", "statement": short(st.text)})]
 
 
-@sql_check("PIN112")
+@sql_check("PIN112", kinds=("discard",), shapes=(
+    Shape("discard", r"discard\s+(?:all|plans|sequences|temp|temporary)\b"),
+))
 def discard(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "discard":
@@ -131,7 +167,9 @@ def discard(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS}, {"what": (st.name or "").upper(), "statement": short(st.text)})]
 
 
-@sql_check("PIN121")
+@sql_check("PIN121", kinds=("listen", "unlisten"), shapes=(
+    Shape(r"(?:un)?listen", r"(?:un)?listen\s+(?:" + IDENT + r"|\*)" + END),
+))
 def listen(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "listen":
@@ -141,7 +179,7 @@ def listen(ctx: SqlContext) -> List[Verdict]:
     return []
 
 
-@sql_check("PIN122")
+@sql_check("PIN122", kinds=("load",), shapes=(Shape("load", r"load\s+'"),))
 def load_module(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "load":
@@ -149,7 +187,9 @@ def load_module(ctx: SqlContext) -> List[Verdict]:
     return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"module": st.name or "module"})]
 
 
-@sql_check("PIN131")
+@sql_check("PIN131", kinds=("declare",), shapes=(
+    Shape("declare", r"declare\s+" + IDENT + r"\s[^;]{0,200}?\bcursor\b"),
+))
 def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "declare":
@@ -166,7 +206,9 @@ def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     return [Verdict(effects, {"cursor": st.name or "cursor", "hold": hold})]
 
 
-@sql_check("PIN141")
+@sql_check("PIN141", kinds=("create_temp",), shapes=(
+    Shape(CREATE_TEMP, CREATE_TEMP + r"\s", hazard=r"temp|temporary"),
+), markers=(r"into\s+temp",))
 def temporary_object(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "create_temp":
@@ -180,7 +222,8 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
                     {"object": st.temp_object or "object", "name": st.name or "object"})]
 
 
-@sql_check("PIN151")
+#: a name assembled from parts (``"pg_" + "try_" + "advisory_lock"``) still shows "advisory"
+@sql_check("PIN151", functions=SESSION_LOCKS, markers=("advisory",))
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=call_span(call))
@@ -188,11 +231,11 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     ]
 
 
-@sql_check("PIN161")
+@sql_check("PIN161", functions=SEQUENCE_SETTERS)
 def sequence_function(ctx: SqlContext) -> List[Verdict]:
     return [
         Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=call_span(call))
-        for call in _executed_calls(ctx.statement, ("nextval", "setval"))
+        for call in _executed_calls(ctx.statement, SEQUENCE_SETTERS)
     ]
 
 
@@ -200,22 +243,22 @@ def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
     """Whether this string already ran nextval/setval, or an INSERT (a serial default), before ``call``:
     then both run in the same implicit transaction, on the same server connection."""
     for other in ctx.earlier:
-        if other.text[:6].upper() == "INSERT" or any(c.name in ("nextval", "setval") for c in other.calls):
+        if other.text[:6].upper() == "INSERT" or any(c.name in SEQUENCE_SETTERS for c in other.calls):
             return True
-    return any(c.name in ("nextval", "setval") and c.start < call.start for c in st.calls)
+    return any(c.name in SEQUENCE_SETTERS and c.start < call.start for c in st.calls)
 
 
-@sql_check("PIN162")
+@sql_check("PIN162", functions=SEQUENCE_READERS)
 def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     return [
         Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=call_span(call))
-        for call in _executed_calls(st, ("currval", "lastval"))
+        for call in _executed_calls(st, SEQUENCE_READERS)
         if not _sets_sequence_earlier(ctx, st, call)
     ]
 
 
-@sql_check("PIN191")
+@sql_check("PIN191", large=True)
 def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     """A SQL text larger than 16 KB. Code sends the whole string as one query text, so the site's text
     counts (reported once, at its first statement); a .sql file is judged statement by statement.

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-import libcst as cst
-
 if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
     from pinlint.facts.index.model import SqlText, Wrapper
 
 
@@ -201,6 +201,8 @@ class ValueSource:
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    import libcst as cst  # here, not at the top: the checks import this module before any file needs libcst
+
     parts: List[str] = []
     while isinstance(node, cst.Attribute):
         parts.append(node.attr.value)
@@ -239,6 +241,8 @@ class Scope:
 
 
 def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:
+    import libcst as cst
+
     while isinstance(node, cst.Await):
         node = node.expression
     return node

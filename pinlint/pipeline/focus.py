@@ -11,8 +11,8 @@ What is kept:
 - every module-level statement that is not a ``def`` or ``class`` (imports, constants, settings, ``if``
   and ``try`` blocks), and inside a kept class every statement that is not a ``def``;
 - a function, method or class whose lines hold a *hit*: a byte marker of any rule family
-  (``pinlint.pipeline.prefilter.FAMILY_MARKERS``), a SQL sink called with a name (a wrapper's body), a hazard
-  word where a constant can hold it, or a name the project index knows holds hazardous SQL;
+  (``pinlint.pipeline.prefilter.hit_spans``), a SQL sink called with a name (a wrapper's body), or a
+  name the project index knows holds hazardous SQL;
 - to a fixpoint, a function, method or class that kept code names (a helper it calls), and one whose
   code names a kept function, method or class (a caller of a kept helper or wrapper).
 
@@ -39,35 +39,23 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _hit_patterns() -> List["re.Pattern[bytes]"]:
-    from pinlint.pipeline.prefilter import FAMILY_MARKERS, family_markers
-    from pinlint.pipeline.markers import INDEX_STATEMENT_RE, KEYWORD_ITEM_RE, SQL_FILE_NAME_RE, WRAPPER_RE
-
-    patterns: List["re.Pattern[bytes]"] = []
-    for family in FAMILY_MARKERS:
-        markers = family_markers(family)
-        if markers.words:  # plain words: literal substrings (``.prepare`` is not ``_prepare``)
-            patterns.append(re.compile(b"|".join(re.escape(w) for w in markers.words)))
-        patterns.extend(markers.regexes)
-    return patterns + [INDEX_STATEMENT_RE, WRAPPER_RE, SQL_FILE_NAME_RE, KEYWORD_ITEM_RE]
-
-
-_PATTERNS: Optional[List["re.Pattern[bytes]"]] = None
-
-
 def hit_lines(data: bytes) -> Set[int]:
-    """1-based numbers of the lines where a marker occurs (a match over several lines marks them all)."""
-    global _PATTERNS
-    if _PATTERNS is None:
-        _PATTERNS = _hit_patterns()
+    """1-based numbers of the lines where a marker occurs (a match over several lines marks them all):
+    the prefilter's markers of every family, a SQL sink called with a name, a ``.sql`` file name, a
+    statement keyword as a list item."""
+    from pinlint.pipeline.markers import SQL_FILE_NAME_RE, WRAPPER_RE, keyword_item_re
+    from pinlint.pipeline.prefilter import hit_spans
+
     lowered = data.lower()
     newlines = [m.start() for m in re.finditer(rb"\n", data)]
     rows: Set[int] = set()
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(lowered):
-            first = bisect.bisect_left(newlines, m.start()) + 1
-            last = bisect.bisect_left(newlines, max(m.start(), m.end() - 1)) + 1
-            rows.update(range(first, last + 1))
+    spans = list(hit_spans(lowered))
+    for pattern in (WRAPPER_RE, SQL_FILE_NAME_RE, keyword_item_re()):
+        spans += [m.span() for m in pattern.finditer(lowered)]
+    for start, end in spans:
+        first = bisect.bisect_left(newlines, start) + 1
+        last = bisect.bisect_left(newlines, max(start, end - 1)) + 1
+        rows.update(range(first, last + 1))
     return rows
 
 

@@ -5,30 +5,18 @@ keeps, and which files may hold SQL that their bytes do not show (a name the ind
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from pinlint.facts.index.model import ProjectIndex
 from pinlint.targets import LARGE_STATEMENT_BYTES, large_statement
 
-#: SQL text that can matter to a rule (kept in step with pinlint.evaluate.SQL_HAZARD_RE).
-HAZARD_RE = re.compile(
-    r"(?i)\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|temp|temporary|"
-    r"\w*advisory\w*|set_config|nextval|setval|currval|lastval)\b"
-)
-
-#: Bytes that make a file worth indexing (matched on the lower-cased bytes): a hazard word where a
-#: constant or a returned string can hold it, or a SQL sink called with a bare name (a wrapper's body
-#: passes its parameter: ``cur.execute(sql, args)``). Plain words are substring tests (fast).
-_INDEX_WORDS = (b"advisory", b"set_config", b"nextval", b"setval", b"currval", b"lastval")
-INDEX_STATEMENT_RE = re.compile(
-    rb"[\"']\s*(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare"
-    rb"|create\s+(?:(?:global|local)\s+)?temp)\b"
-)
+#: A SQL sink or ``text()`` called with a bare name (matched on lower-cased bytes): a wrapper's body
+#: passes its parameter (``cur.execute(sql, args)``).
 _SINK_CALL_RE = re.compile(
     rb"\.(?:execute|executemany|exec_driver_sql|execute_sql|fetch|fetchrow|fetchval)\(\s*(?:self\.)?[a-z_]\w*\s*[,)%.]"
 )
 _TEXT_CALL_RE = re.compile(rb"text\(\s*[a-z_]\w*\s*\)")
-#: a SQL sink or ``text()`` called with a bare name (matched on lower-cased bytes): a wrapper's body
 WRAPPER_RE = re.compile(_SINK_CALL_RE.pattern + rb"|\b" + _TEXT_CALL_RE.pattern)
 
 
@@ -47,9 +35,10 @@ def may_wrap(lowered: bytes) -> bool:
 
 class IndexMarkers:
     """``INDEX_MARKERS.search(data)``: whether a file is worth indexing: it may define a wrapper (a SQL
-    sink called with a name), or it holds a hazard word where SQL starts and, read as text, a statement
-    with the shape of a hazardous one (the prefilter's stage 2: ``pinlint.pipeline.prefilter``), so that one of
-    its constants or returned strings can be hazardous SQL."""
+    sink called with a name), or it passes both stages of the prefilter's SQL families
+    (``pinlint.pipeline.prefilter``: a statement keyword where SQL starts, a hazard function, and read as
+    text the shape of a hazardous statement), so that one of its constants or returned strings can be
+    hazardous SQL."""
 
     @staticmethod
     def search(data: bytes, lowered: Optional[bytes] = None, session_sql: bool = True) -> bool:
@@ -62,12 +51,9 @@ class IndexMarkers:
             return True
         if not session_sql:
             return False
-        if not any(w in lowered for w in _INDEX_WORDS) and INDEX_STATEMENT_RE.search(lowered) is None:
-            return False
-        from pinlint.pipeline.prefilter import REFINERS
+        from pinlint.pipeline.prefilter import sql_hit, sql_shaped
 
-        text = data.decode("utf-8", "replace")
-        return REFINERS["session-sql"](text) or REFINERS["mysql"](text)
+        return sql_hit(lowered) and sql_shaped(data.decode("utf-8", "replace"))
 
 
 INDEX_MARKERS = IndexMarkers()
@@ -75,74 +61,74 @@ INDEX_MARKERS = IndexMarkers()
 #: in place, but their constants and wrappers are not seen from other modules.
 MAX_INDEX_BYTES = 512 * 1024
 
-#: Statement kinds and functions that some rule can flag (PostgreSQL and MySQL classifiers).
-_HAZARD_KINDS = frozenset({
-    "set", "set_role", "set_session_authorization", "set_session_characteristics", "reset", "prepare",
-    "execute", "deallocate", "discard", "listen", "unlisten", "load", "declare", "create_temp",
-    "lock_tables", "flush_tables_read_lock",
-})
-_HAZARD_CALLS = ("advisory", "set_config", "nextval", "setval", "currval", "lastval", "get_lock", "found_rows",
-                 "row_count")
-
 
 def sql_matters(text: Optional[str]) -> bool:
     """Whether SQL text held by a constant or returned by a function can give a finding: a statement
-    of a kind some rule flags, a hazard function, or a statement too large for RDS Proxy. The words
-    alone are not enough (``ALTER TABLE ... SET DEFAULT`` and prose mention SET too)."""
+    that some rule judges (``pinlint.checks.hazards``: its kind, a function it calls), or a statement too
+    large for RDS Proxy. The words alone are not enough (``ALTER TABLE ... SET DEFAULT`` and prose
+    mention SET too)."""
     if not text or not text.strip():
         return False
     if large_statement(text):
         return True
-    if not HAZARD_RE.search(text):
+    from pinlint.checks.hazards import hazards
+
+    h = hazards()
+    dialects = [d for d in h.sql if h.may_matter(text, d)]
+    if not dialects:
         return False
     from pinlint.sql.classify import classify
 
-    for dialect in ("postgres", "mysql"):
-        for st in classify(text, dialect):
-            if st.dynamic or (st.kind in _HAZARD_KINDS and st.scope != "local"):
-                return True
-            if any(h in c.name for c in st.calls for h in _HAZARD_CALLS):
-                return True
-            if getattr(st, "executable_comments", None):
-                return True
-    return False
+    return any(h.statement_matters(st, d) for d in dialects for st in classify(text, d))
 
 
 #: A string literal naming a .sql file (the code may load SQL from it).
 SQL_FILE_NAME_RE = re.compile(rb"""\.sql["']""", re.IGNORECASE)
-#: ``"..." * N``: a repeated string, large enough to be a statement over 16 KB when len * N says so.
-_REPEATED = re.compile(rb"""(["'])((?:(?!\1)[^\\\n]){1,400})\1\s*\*\s*(\d{2,})\b""")
+#: ``"..." * N``: the closing quote of a string literal, multiplied (the literal is read back from it).
 _TIMES_NUMBER = re.compile(rb"\*\s*\d{2,}")
-_QUOTE_TIMES = re.compile(rb"[\"']\s*\*\s*\d{2,}")
-#: the same for a triple-quoted string (checked only when a closing triple quote is multiplied)
-_TRIPLE_TIMES = re.compile(rb"(?:\"\"\"|''')\s*\*\s*\d{2,}")
-_REPEATED_TRIPLE = re.compile(rb"(\"\"\"|''')(.{1,8000}?)\1\s*\*\s*(\d{2,})\b", re.DOTALL)
-#: ``" ".join(["SET", "search_path", ...])``: a list item that is exactly a statement keyword, followed
-#: by another string item.
-KEYWORD_ITEM_RE = re.compile(  # matched on lower-cased bytes
-    rb"""["'](?:set|reset|listen|load|prepare|execute|deallocate|discard|declare)\s*["']\s*,\s*[rbfu]*["']""")
+_QUOTE_TIMES = re.compile(rb"[\"']\s*\*\s*(\d{2,})\b")
+#: the same for a triple-quoted string
+_TRIPLE_TIMES = re.compile(rb"(?:\"\"\"|''')\s*\*\s*(\d{2,})\b")
+#: the longest literal read back (a plain one, a triple-quoted one)
+_MAX_REPEATED, _MAX_REPEATED_TRIPLE = 400, 8000
 
 
 def repeated_large(data: bytes) -> bool:
-    """``"..." * N`` (or a triple-quoted string times N) longer than LARGE_STATEMENT_BYTES."""
+    """``"..." * N`` (or a triple-quoted string times N) longer than LARGE_STATEMENT_BYTES. One pass: at
+    each closing quote times N, the literal's opening quote is the nearest one before it (a literal of
+    at most 400 bytes without escapes or line breaks; a triple-quoted one of at most 8000)."""
     if _TIMES_NUMBER.search(data) is None:  # cheap: no ``* NN`` at all
         return False
-    for times in _QUOTE_TIMES.finditer(data):  # a string literal right before ``* NN``: read its line
-        line_start = data.rfind(b"\n", 0, times.start()) + 1
-        for m in _REPEATED.finditer(data, max(line_start, times.start() - 410), times.end()):
-            if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
-                return True
-    if _TRIPLE_TIMES.search(data):
-        for m in _REPEATED_TRIPLE.finditer(data):
-            if len(m.group(2)) * int(m.group(3)) > LARGE_STATEMENT_BYTES:
-                return True
+    for times in _QUOTE_TIMES.finditer(data):
+        end = times.start()
+        start = data.rfind(data[end:end + 1], max(0, end - _MAX_REPEATED - 1), end)
+        body = data[start + 1:end] if start != -1 else b""
+        if body and b"\\" not in body and b"\n" not in body \
+                and len(body) * int(times.group(1)) > LARGE_STATEMENT_BYTES:
+            return True
+    for times in _TRIPLE_TIMES.finditer(data):
+        end = times.start()
+        start = data.rfind(data[end:end + 3], max(0, end - _MAX_REPEATED_TRIPLE - 3), end)
+        size = end - start - 3
+        if start != -1 and 0 < size and size * int(times.group(1)) > LARGE_STATEMENT_BYTES:
+            return True
     return False
+
+
+@lru_cache(maxsize=None)
+def keyword_item_re() -> "re.Pattern[bytes]":
+    """``" ".join(["SET", "search_path", ...])``: a list item that is exactly a statement keyword (of
+    some check: ``pinlint.checks.hazards``), followed by another string item (on lower-cased bytes)."""
+    from pinlint.checks.hazards import hazards
+
+    keywords = list(dict.fromkeys(k for t in hazards().sql.values() for k in t.keywords))
+    return re.compile(rb"[\"'](?:" + "|".join(keywords).encode() + rb")\s*[\"']\s*,\s*[rbfu]*[\"']")
 
 
 def _assembled_sql(data: bytes) -> bool:
     if b".sql" in data.lower() and SQL_FILE_NAME_RE.search(data):
         return True
-    return repeated_large(data) or (b".join(" in data and KEYWORD_ITEM_RE.search(data.lower()) is not None)
+    return repeated_large(data) or (b".join(" in data and keyword_item_re().search(data.lower()) is not None)
 
 
 def large_literal(data: bytes) -> bool:

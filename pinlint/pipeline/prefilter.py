@@ -1,13 +1,23 @@
-"""Decide cheaply whether a file can produce a finding at all, so that libcst sees few files.
+"""Decide cheaply whether a file can produce a finding, so that libcst sees few files.
 
-Stage 1 (``may_matter``) looks at the raw bytes: per rule family, byte patterns where such a finding
-could come from (a SQL keyword right after a quote, a semicolon or a comment; hazard function names;
-driver settings). Most files stop here without being decoded.
+The markers are built from the checks' declared triggers (``pinlint.checks.triggers``, merged in
+``pinlint.checks.hazards``), in two *families*, the SQL checks of every dialect and the module checks:
 
-Stage 2 (``narrow``) parses the decoded text with the stdlib ``ast`` (C speed) and, for the families
-that have a refinement, looks at the string constants only: a session-SQL finding needs a string that
-holds a statement with the shape of a hazardous one (``SET name =``/``TO``, ``LISTEN channel``, ...)
-or a call to a hazard function. A family without a refinement keeps every file stage 1 let through.
+- the SQL family: a statement keyword of its checks where a SQL string can start (``SqlStarts``), a
+  SQL function its checks judge, or one of their markers (``/*!``);
+- the module family: every word of one of the module checks' needles (``Words``), and its shape.
+
+Stage 1 (``may_matter``, ``families_hit``) looks at the lower-cased bytes; most files stop here without
+being decoded. Stage 2 (``narrow``) reads the decoded source text (regexes and substring tests, no
+parser) for the families stage 1 let through: a SQL family needs a statement with the shape of a
+hazardous one (each check's ``Shape.grammar``: ``SET name =``/``TO``, ``LISTEN channel``, ...) where a
+string can start, or a call of one of its functions; the module family needs a needle's words as
+identifiers. Source text is read, not string values, so escape sequences count as blanks and ``{...}``
+(an f-string field) counts as a name.
+
+Every pass is linear in the size of the file: the regexes start at a literal or a rare character and
+cannot run into the next place they are tried, and the scans that look back (a comment line before a
+statement) look at each line once (``tests/test_prefilter_linear.py``).
 
 The contract, tested in tests/test_rule_examples.py: every rule example gives the same findings with
 and without the prefilter. The prefilter can only cost time, never findings.
@@ -16,342 +26,365 @@ and without the prefilter. The prefilter can only cost time, never findings.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, FrozenSet, List, Optional
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-# -- stage 1: bytes ---------------------------------------------------------------------------------
+from pinlint.checks.triggers import IDENT, NAME, Needle, Shape
 
-_KEYWORDS = (
-    rb"(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare"
-    rb"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?)\b"
-)
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.checks.hazards import DialectTriggers
 
-_MYSQL_KEYWORDS = (
-    rb"(?:set|prepare|execute|lock\s+tables?|flush\s+tables?|create\s+(?:or\s+replace\s+)?temporary)\b"
-)
-
-#: Byte patterns per rule family (matched case-insensitively); a file that matches none of them cannot
-#: produce a finding. A family adds its own entry (driver settings, MySQL SQL, ...). A pattern that is
-#: an alternation of plain words (``a|b_c|d``) is checked with fast substring tests, not a regex.
-FAMILY_MARKERS: Dict[str, List[bytes]] = {
-    "session-sql": [
-        rb"[\"'`;]\s*" + _KEYWORDS,  # a statement keyword where a SQL string starts
-        rb"\*/\s*" + _KEYWORDS,  # ... or after a SQL comment
-        rb"--[^\n]*\n\s*" + _KEYWORDS,
-        rb"advisory|set_config|nextval|setval|currval|lastval",
-        rb"into\s+temp",
-    ],
-    # MySQL SQL (pinlint/checks/mysql_sql.py): statements where a SQL string or comment ends, hazard
-    # functions, executable comments
-    "mysql": [
-        rb"[\"'`;]\s*" + _MYSQL_KEYWORDS,
-        rb"\*/\s*" + _MYSQL_KEYWORDS,
-        rb"--[^\n]*\n\s*" + _MYSQL_KEYWORDS,
-        rb"#[^\n]*\n\s*" + _MYSQL_KEYWORDS,
-        rb"get_lock|found_rows|row_count",
-        rb"/\*!",
-        rb"/\*m!",
-    ],
-    # driver and ORM configuration (pinlint/checks/drivers/): the settings and calls those rules read
-    "drivers": [
-        rb"prepare_threshold|statement_cache_size|disable_server_side_cursors|conn_max_age|create_engine"
-        rb"|create_async_engine|create_pool|connectionpool|listens_for|event.listen|connection_created"
-        rb"|init_command|server_settings|startup_params|withhold|servercursor|serverside|server_side_cursors"
-        rb"|stream_results|yield_per|add_listener|.prepare|set_session|client_encoding|pool_recycle"
-        rb"|max_lifetime|max_idle|max_inactive_connection_lifetime|tortoise|postgresengine|prisma"
-        rb"|connection.connect|options=-c|options=%2dc|-c%20",
-        rb"databases\s*[=\[]",
-        rb"prepared?\s*=\s*true",
-        rb"from\s+databases\s+import",
-        rb"import\s+databases\b",
-        rb"asyncpg\b[^\n]*\bconnect\b",
-        rb"psycopg\b[^\n]*\bconnect\b",
-        rb"\.cursor\(\s*(?:name\s*=\s*)?[rbfu]*[\"']",
-        rb"-c\s*[\w.]+\s*=",
-    ],
-}
-
-_PLAIN_WORD = re.compile(rb"^[A-Za-z0-9_ .,:=@!/<>%-]+$")
+#: The dialects' line comments (a statement may start on the line after one).
+LINE_COMMENTS = {"postgres": ("--",), "mysql": ("--", "#")}
+SQL, MODULES = "sql", "modules"
 
 
-class _Markers:
-    """One family's markers: plain words (substring tests on the lower-cased bytes) and regexes."""
-
-    def __init__(self, patterns: List[bytes]) -> None:
-        self.words: List[bytes] = []
-        self.regexes: List["re.Pattern[bytes]"] = []
-        for pattern in patterns:
-            alternatives = pattern.split(b"|")
-            if all(_PLAIN_WORD.match(a) for a in alternatives):
-                self.words.extend(a.lower() for a in alternatives)
-            elif pattern.lower() == pattern:
-                # searched in lower-cased bytes: no need for IGNORECASE (several times slower)
-                self.regexes.append(re.compile(pattern))
-            else:
-                self.regexes.append(re.compile(pattern, re.IGNORECASE))
-
-    def search(self, lowered: bytes) -> bool:
-        return any(w in lowered for w in self.words) or any(r.search(lowered) for r in self.regexes)
+def _compile(pattern: str, as_bytes: bool, flags: int = 0) -> "re.Pattern":
+    return re.compile(pattern.encode("utf-8") if as_bytes else pattern, flags)
 
 
-_compiled: Dict[str, _Markers] = {}
+def _once(build: Callable[[], object]) -> Callable[[], object]:
+    """``build()`` on the first call only (what stage 2 needs is compiled when a file first reaches it)."""
+    return lru_cache(maxsize=None)(build)
 
 
-def family_markers(family: str) -> _Markers:
-    m = _compiled.get(family)
-    if m is None:
-        m = _compiled[family] = _Markers(FAMILY_MARKERS[family])
-    return m
+# -- where a statement can start ------------------------------------------------------------------------
+
+
+class SqlStarts:
+    """Where a statement starting with one of ``keywords`` can begin in lower-cased source text (bytes or
+    str), each found by one forward regex search:
+
+    (a) right after a quote, a semicolon or the end of a ``/* */`` comment, blanks and the escapes
+        ``\\n \\t \\r`` between;
+    (b) first on its line, when the previous non-blank line holds a line comment;
+    (c) after an escaped line break (``\\n``) on a line that holds a line comment before it.
+
+    ``comments``: (line comment mark, the keywords that may follow it: its dialects' keywords). The
+    regexes stay linear: a blank run after a start character ends at the next non-blank; the rest of a
+    comment line is read from its last comment mark only (it holds no other mark), once per line; the
+    blanks after an escaped break hold no other escaped break."""
+
+    def __init__(self, keywords: Sequence[str], comments: Sequence[Tuple[str, Sequence[str]]], as_bytes: bool) -> None:
+        def kw(words: Sequence[str]) -> str:
+            return "((?:" + "|".join(words) + r")\b)"
+
+        blanks = r"\s*(?:\\[ntr]\s*)*"
+        self.regexes = [_compile(r"[\"'`;]" + blanks + kw(keywords), as_bytes),  # (a)
+                        _compile(r"\*/" + blanks + kw(keywords), as_bytes)]
+        self.comments = []
+        for mark, words in comments:
+            rest = _rest_of_line(mark)
+            self.comments.append((mark.encode() if as_bytes else mark, [
+                _compile(re.escape(mark) + rest + r"*\n\s*" + kw(words), as_bytes),  # (b)
+                _compile(re.escape(mark) + rest + r"*?\\n\s*(?:\\[tr]\s*)*" + kw(words), as_bytes)]))  # (c)
+
+    def spans(self, low) -> Iterator[Tuple[int, int]]:
+        """(start of the evidence, start of the keyword) for every place found."""
+        regexes = list(self.regexes)
+        for mark, rs in self.comments:
+            if mark in low:
+                regexes += rs
+        for regex in regexes:
+            for m in regex.finditer(low):
+                yield m.start(), m.start(1)
+
+
+def _rest_of_line(mark: str) -> str:
+    """A character of a line comment after ``mark`` that does not start another ``mark``."""
+    first = re.escape(mark[0])
+    if len(mark) == 1:
+        return r"[^\n" + first + "]"
+    return r"(?:[^\n" + first + "]|" + first + "(?!" + re.escape(mark[1:]) + "))"
+
+
+# -- words --------------------------------------------------------------------------------------------
+
+
+class Words:
+    """Substring tests of many words on one text, each word searched at most once per text. A word that
+    contains another word is absent when that one is (it is searched first); the other words share a
+    group when three or more of them hold a common substring of five or more characters (chosen
+    greedily), and are absent when the group's substring is."""
+
+    def __init__(self, words: Sequence[bytes]) -> None:
+        self.words = sorted(dict.fromkeys(words), key=len)
+        self.inside = {w: [o for o in self.words if o != w and o in w] for w in self.words}
+        self.group: Dict[bytes, bytes] = {}
+        left = {w for w in self.words if not self.inside[w]}
+        while True:
+            counts: Dict[bytes, set] = {}
+            for w in left:
+                for i in range(len(w)):
+                    for j in range(i + 5, len(w) + 1):
+                        counts.setdefault(w[i:j], set()).add(w)
+            best = max(counts.items(), key=lambda kv: (len(kv[1]), len(kv[0]), kv[0]), default=None)
+            if best is None or len(best[1]) < 3:
+                break
+            for w in best[1]:
+                self.group[w] = best[0]
+            left -= best[1]
+
+    def tester(self, text: bytes) -> Callable[[bytes], bool]:
+        """``present(word)`` for one text."""
+        known: Dict[bytes, bool] = {}
+
+        def present(word: bytes) -> bool:
+            got = known.get(word)
+            if got is None:
+                if not all(present(o) for o in self.inside.get(word, ())):
+                    got = False
+                else:
+                    key = self.group.get(word)
+                    got = (key is None or present_key(key)) and word in text
+                known[word] = got
+            return got
+
+        def present_key(key: bytes) -> bool:
+            got = known.get(key)
+            if got is None:
+                got = known[key] = key in text
+            return got
+
+        return present
+
+
+def _identifier_in(text: str, word: str) -> bool:
+    """``word`` occurs as a whole identifier (not inside a longer name)."""
+    i = text.find(word)
+    while i != -1:
+        j = i + len(word)
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) and (
+                j == len(text) or not (text[j].isalnum() or text[j] == "_")):
+            return True
+        i = text.find(word, j)
+    return False
+
+
+# -- families -----------------------------------------------------------------------------------------
+
+
+class SqlFamily:
+    """The markers of the SQL checks of every dialect (``dialects``: dialect -> its merged triggers)."""
+
+    def __init__(self, dialects: Dict[str, "DialectTriggers"]) -> None:
+        keywords = list(dict.fromkeys(k for t in dialects.values() for k in t.keywords))
+        rules: Dict[str, List[str]] = {}  # a line comment -> the keywords of the dialects that have it
+        for d, t in dialects.items():
+            for mark in LINE_COMMENTS.get(d, ("--",)):
+                words = rules.setdefault(mark, [])
+                words += [k for k in t.keywords if k not in words]
+        self.starts = SqlStarts(keywords, list(rules.items()), True) if keywords else None
+        functions = list(dict.fromkeys(f for t in dialects.values() for f in t.functions))
+        self.functions = [f.encode() for f in functions]
+        markers = list(dict.fromkeys(m for t in dialects.values() for m in t.markers))
+        #: markers that are plain words are substring tests, with the functions (a function that holds
+        #: such a word is absent when the word is)
+        self.marker_words = [m.encode() for m in markers if re.escape(m) == m]
+        self.words = Words(self.functions + self.marker_words)
+        self.markers = [_compile(m, True) for m in markers if re.escape(m) != m]
+        self.stage2_parts = _once(lambda: _SqlText(keywords, rules, functions, markers, dialects))
+
+    def stage1(self, lowered: bytes) -> bool:
+        present = self.words.tester(lowered)
+        if any(present(f) for f in self.marker_words) or any(present(f) for f in self.functions):
+            return True
+        if any(m.search(lowered) for m in self.markers):
+            return True
+        return self.starts is not None and next(self.starts.spans(lowered), None) is not None
+
+    def spans(self, lowered: bytes) -> Iterator[Tuple[int, int]]:
+        present = self.words.tester(lowered)
+        for f in self.functions + self.marker_words:
+            if present(f):
+                yield from _occurrences(lowered, f)
+        for m in self.markers:
+            for hit in m.finditer(lowered):
+                yield hit.span()
+        if self.starts is not None:
+            for begin, kw in self.starts.spans(lowered):
+                yield begin, kw + 1
+
+    def stage2(self, text: str, low: str) -> bool:
+        parts = self.stage2_parts()
+        for f, regex in parts.functions.items():
+            if f in low and regex.search(low):
+                return True
+        if any(m.search(low) for m in parts.markers):
+            return True
+        if parts.starts is None:
+            return False
+        for _, start in parts.starts.spans(low):
+            for grammar, tests in parts.grammars:
+                m = grammar.match(low, start)
+                if m is not None:
+                    test = tests.get(m.lastgroup or "")
+                    if test is None or test(m.group("n" + m.lastgroup[1:])):
+                        return True
+        return False
+
+
+class _SqlText:
+    """What stage 2 of the SQL family matches on source text (compiled when a file first reaches it)."""
+
+    def __init__(self, keywords, rules, functions, markers, dialects) -> None:
+        self.starts = SqlStarts(keywords, list(rules.items()), False) if keywords else None
+        self.functions = {f: re.compile(r"\b" + re.escape(f) + r"\b\s*\(") for f in functions}
+        self.markers = [_compile(m, False) for m in markers]
+        #: per dialect, the shapes at a keyword in one regex (the first alternative that matches decides):
+        #: each check's grammar, then each keyword with a blank at the very end of a string (the rest of
+        #: the statement is another expression)
+        self.grammars = [_grammar(t.shapes) for t in dialects.values() if t.shapes]
+
+
+def _grammar(shapes: Sequence[Shape]) -> Tuple["re.Pattern[str]", Dict[str, Callable[[str], bool]]]:
+    """One regex for the shapes: alternative ``a<i>`` holds shape i (its ``{name}`` as group ``n<i>``)."""
+    parts, tests = [], {}
+    for i, s in enumerate(shapes):
+        parts.append(f"(?P<a{i}>" + s.pattern.replace(NAME, f"(?P<n{i}>" + IDENT + ")") + ")")
+        if NAME in s.pattern and s.name_test is not None:
+            tests[f"a{i}"] = s.name_test
+    for k in dict.fromkeys(s.keyword for s in shapes):
+        parts.append("(?:" + k + r")\s+[\"'`]")
+    return re.compile("|".join(parts)), tests
+
+
+def _occurrences(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
+    i = data.find(word)
+    while i != -1:
+        yield i, i + len(word)
+        i = data.find(word, i + len(word))
+
+
+class ModuleFamily:
+    """The needles of the module checks."""
+
+    def __init__(self, needles: Sequence[Needle]) -> None:
+        self.needles = list(needles)
+        self.words = Words([w.lower().encode() for n in self.needles for w in n.words])
+        self.shapes = {n: _compile(n.shape, True, re.IGNORECASE) for n in self.needles if n.shape}
+        #: stage 2: the shapes on source text (the case written, any case for text), the import statements
+        self.text_parts = _once(lambda: (
+            {n: _compile(n.shape, False, re.IGNORECASE if n.text else 0) for n in self.needles if n.shape},
+            {n.module: _import_re(n.module) for n in self.needles if n.module}))
+
+    def _stage1_hits(self, lowered: bytes) -> Iterator[Needle]:
+        present = self.words.tester(lowered)
+        for n in self.needles:
+            if all(present(w.lower().encode()) for w in n.words) and (
+                    n not in self.shapes or self.shapes[n].search(lowered)):
+                yield n
+
+    def stage1(self, lowered: bytes) -> bool:
+        return next(self._stage1_hits(lowered), None) is not None
+
+    def spans(self, lowered: bytes) -> Iterator[Tuple[int, int]]:
+        for n in self._stage1_hits(lowered):
+            for w in n.words:
+                yield from _occurrences(lowered, w.lower().encode())
+            if n in self.shapes:
+                for m in self.shapes[n].finditer(lowered):
+                    yield m.span()
+
+    def stage2(self, text: str, low: str) -> bool:
+        known: Dict[Tuple[str, bool], bool] = {}
+
+        def has(word: str, in_text: bool) -> bool:
+            got = known.get((word, in_text))
+            if got is None:
+                got = known[(word, in_text)] = word.lower() in low if in_text else _identifier_in(text, word)
+            return got
+
+        shapes, import_res = self.text_parts()
+        imports: Dict[str, bool] = {}
+
+        def imports_module(module: str) -> bool:
+            got = imports.get(module)
+            if got is None:
+                got = imports[module] = import_res[module].search(text) is not None
+            return got
+
+        for n in self.needles:
+            if all(has(w, n.text) for w in n.words) and (n.module is None or imports_module(n.module)) and (
+                    n not in shapes or shapes[n].search(text)):
+                return True
+        return False
+
+
+def _import_re(module: str) -> "re.Pattern[str]":
+    """An ``import`` or ``from`` statement that names ``module`` (``import a, module.sub as m``)."""
+    m = re.escape(module)
+    return re.compile(r"^[ \t]*(?:from[ \t]+" + m + r"\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
+                      + m + r"\b)", re.MULTILINE)
+
+
+class Families:
+    def __init__(self) -> None:
+        from pinlint.checks.hazards import hazards
+
+        h = hazards()
+        self.sql = SqlFamily(h.sql)
+        self.modules = ModuleFamily(h.needles)
+        self.all = {SQL: self.sql, MODULES: self.modules}
+        #: the last lower-cased bytes stage 1 of the SQL family saw, and its answer (``may_matter`` and
+        #: then ``sql_hit`` on the same bytes, as the survey of a parallel run does, scan them once)
+        self.last_sql: Tuple[Optional[bytes], bool] = (None, False)
+
+    def sql_stage1(self, lowered: bytes) -> bool:
+        seen, hit = self.last_sql
+        if seen is not lowered:
+            hit = self.sql.stage1(lowered)
+            self.last_sql = (lowered, hit)
+        return hit
+
+
+@lru_cache(maxsize=None)
+def families() -> Families:
+    """The families, built from the registered checks on first use."""
+    return Families()
+
+
+# -- the stages ----------------------------------------------------------------------------------------
 
 
 def families_hit(data: bytes) -> FrozenSet[str]:
     """The rule families whose byte markers occur in ``data``."""
     lowered = data.lower()
-    return frozenset(f for f in FAMILY_MARKERS if family_markers(f).search(lowered))
-
-
-#: starts shared by several families' statement regexes (``_KEYWORDS`` follows them)
-_SHARED_STARTS = (rb"[\"'`;]\s*", rb"\*/\s*", rb"--[^\n]*\n\s*")
-
-
-class _AnyFamily:
-    """Every family's markers at once (``may_matter``): the plain words grouped under a shared
-    substring where several have one (one scan of the file for the group, the words only when it
-    occurs), then the regexes."""
-
-    #: substrings shared by several marker words
-    GROUPS = (b"server", b"create_", b"listen", b"connect", b"max_", b"prepare", b"options=", b"pool")
-
-    def __init__(self) -> None:
-        words = sorted({w for f in FAMILY_MARKERS for w in family_markers(f).words})
-        self.grouped = [(g, tuple(w for w in words if g in w)) for g in self.GROUPS]
-        self.grouped = [(g, ws) for g, ws in self.grouped if ws]
-        taken = {w for _, ws in self.grouped for w in ws}
-        self.single = tuple(w for w in words if w not in taken)
-        # Regexes that share a start (a quote, the end of a comment) are merged into one with their
-        # keyword groups as alternatives; the others stay apart (one alternation of unrelated regexes
-        # would be slower: each starts with a literal or a rare character, which the regex engine only
-        # searches for quickly on its own).
-        merged: Dict[bytes, List[bytes]] = {}
-        self.regexes = []
-        for r in (r for f in FAMILY_MARKERS for r in family_markers(f).regexes):
-            start = next((p for p in _SHARED_STARTS if r.pattern.startswith(p)), None)
-            if start is None or r.flags & re.IGNORECASE:
-                self.regexes.append(r)
-            else:
-                merged.setdefault(start, []).append(r.pattern[len(start):])
-        for start, rests in merged.items():
-            self.regexes.insert(0, re.compile(start + b"(?:" + b"|".join(rests) + b")"))
-
-    def search(self, lowered: bytes) -> bool:
-        for group, words in self.grouped:
-            if group in lowered and any(w in lowered for w in words):
-                return True
-        if any(w in lowered for w in self.single):
-            return True
-        return any(r.search(lowered) for r in self.regexes)
-
-
-_any_family: Optional[_AnyFamily] = None
+    fam = families()
+    return frozenset(name for name, f in fam.all.items() if (fam.sql_stage1(lowered) if f is fam.sql else f.stage1(lowered)))
 
 
 def may_matter(data: bytes, lowered: Optional[bytes] = None) -> bool:
     """Stage 1: whether any rule family's byte markers occur in ``data`` (``lowered``: its lower-cased
     form, if the caller has it)."""
-    global _any_family
-    if _any_family is None:
-        _any_family = _AnyFamily()
-    return _any_family.search(data.lower() if lowered is None else lowered)
+    fam = families()
+    lowered = data.lower() if lowered is None else lowered
+    return fam.sql_stage1(lowered) or fam.modules.stage1(lowered)
 
 
-# -- stage 2: the statement's shape -------------------------------------------------------------------
-#
-# On the decoded source text of the files stage 1 let through: a session-SQL finding needs a statement
-# with the shape of a hazardous one (``SET name =``/``TO``, ``LISTEN channel``, ``DECLARE c ... CURSOR``)
-# where a SQL string can start, or a call of a hazard function. Words of prose after a quote ("Set the
-# value", "Reset password") do not have that shape. Source text is read, not string values, so escape
-# sequences count as blanks and ``{...}`` (an f-string field) counts as a name.
-
-_BLANK = r"(?:\s|\\[ntr])*"
-#: where a SQL statement can start: after a quote, a semicolon or the end of a ``/* */`` comment, or on
-#: the line after a ``--`` comment; blanks and escape sequences between
-_START = r"(?:[\"'`;]|\*/|--[^\n]*?(?:\n|\\n))" + _BLANK
-_IDENT = r"(?:\"[^\"]*\"|\\\"[^\"\\]*\\\"|\{[^{}\n]*\}|[\w.@]+)"
+def sql_hit(lowered: bytes) -> bool:
+    """Stage 1 of the SQL family only (the project index: a constant may hold hazardous SQL)."""
+    return families().sql_stage1(lowered)
 
 
-def _named(group: str) -> str:
-    return r"(?P<" + group + r">" + _IDENT + r")"
+def sql_shaped(text: str) -> bool:
+    """Stage 2 of the SQL family only."""
+    return families().sql.stage2(text, text.lower())
 
 
-#: matched on the lower-cased text (a case-sensitive search is several times faster)
-_KEYWORD = re.compile(r"\b(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare|create)\b")
-_GRAMMAR = re.compile(
-    r"set\s+(?:(?:session|local)\s+)?" + _named("set") + r"\s*(?:=|to\b)"
-    + r"|set\s+(?:(?:session|local)\s+)?(?:time\s+zone|role|session\s+authorization|session\s+characteristics)\b"
-    + r"|set\s+(?:schema|names)\s"
-    + r"|reset\s+" + _named("reset") + _BLANK + r"(?:;|[\"'`]|$)"
-    + r"|reset\s+(?:session\s+authorization|time\s+zone)\b"
-    + r"|prepare\s+" + _IDENT + r"\s*(?:\(|as\b)"
-    + r"|execute\s+" + _IDENT + r"\s*(?:\(|;|[\"'`]|$)"
-    + r"|deallocate\s+" + _IDENT
-    + r"|discard\s+(?:all|plans|sequences|temp|temporary)\b"
-    + r"|(?:un)?listen\s+(?:" + _IDENT + r"|\*)" + _BLANK + r"(?:;|[\"'`]|$)"
-    + r"|load\s+'"
-    + r"|declare\s+" + _IDENT + r"\s[^;]*?\bcursor\b"
-    + r"|create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?\s"
-    # a keyword and a blank at the very end of a string: the rest is another expression
-    + r"|(?:set|reset|prepare|execute|deallocate|discard|listen|unlisten|load|declare)\s+[\"'`]",
-    re.IGNORECASE,
-)
-_CALL_WORDS = ("set_config", "nextval", "setval", "currval", "lastval")
-_CALL_RE = re.compile(r"\b(?:set_config|nextval|setval|currval|lastval)\b|\binto\s+temp")
-
-
-def _parameter_like(name: str) -> bool:
-    """A SET/RESET target that could be a database parameter, not a word of prose."""
-    from pinlint.sql.pg_parameters import PG_PARAMETERS
-
-    n = name.strip('"\\').lower()
-    return n in PG_PARAMETERS or n in ("all", "role") or any(c in n for c in "._@{")
-
-
-def _keyword_starts(low: str, after_start: "re.Pattern[str]"):
-    """Positions of statement keywords that stand where a SQL string can start (one regex that starts
-    at the rare characters, not at every keyword of plain code such as ``set(`` or ``self.execute``)."""
-    return (m.start(1) for m in after_start.finditer(low))
-
-
-_AFTER_START = re.compile(_START + "(" + _KEYWORD.pattern[2:] + ")")
-_INTO_TEMP = re.compile(r"into\s+temp")
-
-
-def _refine_session_sql(text: str) -> bool:
-    low = text.lower()
-    if "advisory" in low:
-        return True
-    if any(w in low for w in _CALL_WORDS) and _CALL_RE.search(low):
-        return True
-    if "into" in low and "temp" in low and _INTO_TEMP.search(low):
-        return True
-    for start in _keyword_starts(low, _AFTER_START):
-        m = _GRAMMAR.match(low, start)
-        if m is None:
-            continue
-        name = m.group("set") or m.group("reset")
-        if name is None or _parameter_like(name):
-            return True
-    return False
-
-
-_MYSQL_KEYWORD = re.compile(r"\b(?:set|prepare|execute|lock|flush|create)\b")
-_MYSQL_GRAMMAR = re.compile(
-    r"set\s+(?:(?:global|session|local|persist|persist_only)\s+)?"
-    r"(?:@|" + _named("myset") + r"\s*:?=|names\b|char(?:acter|set)\b|transaction\b)"
-    + r"|prepare\s+" + _IDENT + r"\s+from\b"
-    + r"|execute\s+" + _IDENT + _BLANK + r"(?:using\b|;|[\"'`]|$)"
-    + r"|lock\s+tables?\s"
-    + r"|flush\s+tables?\b"
-    + r"|create\s+(?:or\s+replace\s+)?temporary\s"
-    # a keyword and a blank at the very end of a string: the rest is another expression
-    + r"|(?:set|prepare|execute|lock|flush)\s+[\"'`]",
-    re.IGNORECASE,
-)
-_MYSQL_CALLS = re.compile(r"\b(?:get_lock|found_rows|row_count)\s*\(|/\*m?!")
-_MYSQL_AFTER_START = re.compile(_START + "(" + _MYSQL_KEYWORD.pattern[2:] + ")")
-_MYSQL_CALL_WORDS = ("get_lock", "found_rows", "row_count", "/*")
-
-
-def _refine_mysql(text: str) -> bool:
-    """A MySQL finding needs a hazard function call, an executable comment, or a statement with the
-    shape of a hazardous one where a SQL string can start."""
-    low = text.lower()
-    if any(w in low for w in _MYSQL_CALL_WORDS) and _MYSQL_CALLS.search(low):
-        return True
-    for start in _keyword_starts(low, _MYSQL_AFTER_START):
-        m = _MYSQL_GRAMMAR.match(low, start)
-        if m is not None and (m.group("myset") is None or _mysql_variable_like(m.group("myset"))):
-            return True
-    return False
-
-
-#: MySQL system variables without an underscore in their name (most have one)
-_MYSQL_PLAIN_VARIABLES = frozenset({"autocommit", "profiling", "timestamp", "identity", "warnings", "pseudo_thread_id"})
-
-
-def _mysql_variable_like(name: str) -> bool:
-    n = name.strip("`\"").lower()
-    return n in _MYSQL_PLAIN_VARIABLES or any(c in n for c in "._@{")
-
-
-#: What the driver and ORM rules (pinlint/checks/drivers/) read: database factory
-#: calls, server cursors and prepared statements, connection events, Django's DATABASES settings, and
-#: URLs / libpq strings. A file with a driver marker but none of these has nothing for them.
-#: Each pattern comes with the substrings one of which any match contains: the regex runs only when one
-#: is present (one big alternation would try every position of the file).
-_DRIVER_LIBS = ("psycopg", "asyncpg", "pg8000", "pymysql", "MySQLdb", "aiomysql", "asyncmy", "databases",
-                "mysql", "sqlalchemy", "sqlmodel", "tortoise", "piccolo", "playhouse", "dj_database_url")
-_DRIVER_WORDS = ("create_engine", "create_async_engine", "create_pool", "PostgresEngine", "register_tortoise",
-                 "add_listener", "listens_for", "ServerSide", "ServerCursor", "AsyncServerCursor", "Prisma",
-                 "yield_per", "stream_results", "server_side_cursors")
-_DRIVER_SETTINGS = ("prepare_threshold", "statement_cache_size", "server_settings", "startup_params")
-_DRIVER_MODULES = ("asyncpg", "psycopg", "psycopg2", "pg8000", "pymysql", "MySQLdb", "connector", "aiomysql",
-                   "asyncmy", "Database", "Tortoise")
-_DRIVER_FROM = ("psycopg", "psycopg2", "asyncpg", "pg8000", "pymysql", "MySQLdb", "aiomysql", "asyncmy", "databases",
-                r"mysql\.connector", "psycopg_pool", "sqlalchemy", "sqlmodel", "tortoise", r"piccolo\S*",
-                r"playhouse\S*", "dj_database_url")
-_IMPORTED = (r"\s+import\b[^\n]*\b(?:connect|Connect|create_pool|Connection|AsyncConnection|Database|create_engine"
-             r"|ServerCursor|create_async_engine|event|ConnectionPool|AsyncConnectionPool|PostgresEngine|ServerSide"
-             r"|config|parse)\b")
-#: (substring, regex that starts with it, whether a word character may not stand right before the match)
-_DRIVER_PARTS = (
-    [(w, re.escape(w) + r"\b", True) for w in _DRIVER_WORDS + _DRIVER_SETTINGS + ("withhold",)]
-    + [(".set_", r"\.set_(?:session|client_encoding)\s*\(", False),
-       ("psycopg_pool", r"psycopg_pool\s*\.\s*\w*ConnectionPool\b", False)]
-    + [(m, re.escape(m) + r"\s*\.\s*(?:connect|Connect|create_pool|init|Connection)\b", True) for m in _DRIVER_MODULES]
-    + [("from", r"from\s+(?:" + "|".join(_DRIVER_FROM) + r")" + _IMPORTED, True)]
-    + [(".cursor(", r"\.cursor\(\s*(?:name\s*=|[rbfuRBFU]*[\"'])", False),
-       ("prepare", r"prepare\s*=\s*True", True),
-       (".prepare", r"\.prepare\s*\(", False),
-       ("cursor(", r"cursor\([^)]*\bprepared\s*=\s*True", True),
-       ("DATABASES", r"DATABASES\s*(?:=|\[)", True),
-       ("CONN_MAX_AGE", r"[\"']CONN_MAX_AGE[\"']\s*[:\]]", False),
-       ("CONN_MAX_AGE", r"CONN_MAX_AGE\s*=", True)]
-    + [(w, "", False) for w in ("DISABLE_SERVER_SIDE_CURSORS", "connection_created", "init_command", "-c%20", "%2dc")]
-    + [("://", r"(?:postgres(?:ql)?|pgsql|postgis|asyncpg|mysql|mariadb)(?:\+\w+)?://", False),
-       ("-c", r"-c\s+[\w.]+\s*=", False)]
-)
-_DRIVER_CHECKS = [(guard, re.compile(pattern) if pattern else None, boundary) for guard, pattern, boundary in _DRIVER_PARTS]
-
-
-def _after_boundary(text: str, pos: int) -> bool:
-    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
-
-
-def _refine_drivers(text: str) -> bool:
-    for guard, regex, boundary in _DRIVER_CHECKS:
-        if guard not in text:
-            continue
-        if regex is None:
-            return True
-        for m in regex.finditer(text):
-            if not boundary or _after_boundary(text, m.start()):
-                return True
-    return False
-
-
-#: Stage-2 refinements per family: given the decoded source, can this family find anything?
-REFINERS: Dict[str, Callable[[str], bool]] = {
-    "session-sql": _refine_session_sql,
-    "mysql": _refine_mysql,
-    "drivers": _refine_drivers,
-}
-
-
-def narrow(text: str, families: Optional[FrozenSet[str]] = None) -> bool:
-    """Stage 2: whether a file that stage 1 let through can still produce a finding."""
-    if families is None:
-        families = families_hit(text.encode("utf-8", "surrogatepass"))
-    if not families:
+def narrow(text: str, hit: Optional[FrozenSet[str]] = None) -> bool:
+    """Stage 2: whether a file that stage 1 let through can still produce a finding (``hit``: the
+    families whose stage 1 matched; default: computed from the text)."""
+    if hit is None:
+        hit = families_hit(text.encode("utf-8", "surrogatepass"))
+    if not hit:
         return False
-    if any(f not in REFINERS for f in families):
-        return True
-    return any(REFINERS[f](text) for f in families)
+    low = text.lower()
+    return any(f.stage2(text, low) for name, f in families().all.items() if name in hit)
+
+
+def hit_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
+    """Where the stage-1 markers of every family occur (focus keeps the code around them)."""
+    fam = families()
+    yield from fam.modules.spans(lowered)
+    yield from fam.sql.spans(lowered)

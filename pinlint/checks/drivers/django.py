@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import List
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.django_databases import DjangoDatabases
+from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import MISSING
 from pinlint.checks.registry import module_check
 from pinlint.targets import BREAKS, PGBOUNCER, PINS, RDS_PROXY
 
 
-@module_check("PIN305", needs=(DjangoDatabases,))
+@module_check("PIN305", needs=(DjangoDatabases,), triggers=(settings(),))
 def django_server_side_cursors(ctx: ModuleContext) -> List[NodeVerdict]:
     out = []
     for e in ctx.view(DjangoDatabases).entries:

@@ -16,7 +16,13 @@ from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts
 from pinlint.checks.drivers.urls import postgres_scheme
 from pinlint.checks.lazy import cst
+from pinlint.checks.triggers import Needle, names
 from pinlint.facts.model import UNKNOWN, Facts
+
+
+def settings(*keys: str) -> Needle:
+    """The needle of a rule that reads these keys of a module's ``DATABASES = {...}``."""
+    return names("DATABASES", *keys, shape=r"\bDATABASES\s*(?::|\+?=)")
 
 
 @dataclass

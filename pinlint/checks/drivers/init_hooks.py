@@ -14,14 +14,22 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from pinlint.checks.context import ModuleContext, NodeVerdict, View
-from pinlint.checks.drivers.django_databases import DjangoDatabases
+from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import DriverFacts, qual_in
 from pinlint.checks.drivers.engines import Engines
-from pinlint.checks.drivers.entrypoints import (ASYNCPG_POOL, DJANGO_RECEIVER, MYSQL_CONNECT, PSYCOPG_POOLS,
-                                                SA_ENGINES, SA_EVENT_DECORATORS, SA_EVENT_LISTEN)
+from pinlint.checks.drivers.entrypoints import (
+    ASYNCPG_POOL,
+    DJANGO_RECEIVER,
+    MYSQL_CONNECT,
+    PSYCOPG_POOLS,
+    SA_ENGINES,
+    SA_EVENT_DECORATORS,
+    SA_EVENT_LISTEN,
+)
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check, site_context
 from pinlint.checks.sqltext import short
+from pinlint.checks.triggers import names
 from pinlint.facts.model import SqlSite, dotted
 from pinlint.sql.statement import HOLE, Statement
 from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
@@ -202,7 +210,8 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN306", needs=(DriverFacts, Engines, DjangoDatabases))
+@module_check("PIN306", needs=(DriverFacts, Engines, DjangoDatabases),
+              triggers=(names("init_command"), settings("assume_role")))
 def connection_init_state(ctx: ModuleContext) -> List[NodeVerdict]:
     """MySQL ``init_command`` in driver calls and SQLAlchemy connect_args, and Django's settings (the SQL
     of connection hooks is reported through ``report_init_sql``)."""

@@ -7,12 +7,19 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.django_databases import DjangoDatabases
-from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, is_int, kwarg_or_unknown, qual_in
+from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
+from pinlint.checks.drivers.driverfacts import (
+    MISSING,
+    DriverFacts,
+    is_int,
+    kwarg_or_unknown,
+    qual_in,
+)
 from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import ASYNCPG_POOL, PSYCOPG_POOLS, SA_ENGINES
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import calls, needles
 from pinlint.facts.model import CallFact, dotted
 from pinlint.targets import BREAKS, PGBOUNCER, RDS_PROXY, TargetSet
 
@@ -123,7 +130,8 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN310", needs=(DriverFacts, Engines, DjangoDatabases))
+@module_check("PIN310", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+    calls(PSYCOPG_POOLS + ASYNCPG_POOL + SA_ENGINES), settings("pool"), settings("CONN_MAX_AGE")))
 def client_idle_lifetime(ctx: ModuleContext) -> List[NodeVerdict]:
     d = ctx.view(DriverFacts)
     out: List[NodeVerdict] = []

@@ -8,10 +8,11 @@ from typing import List
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import DriverFacts
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import imported
 from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
 
 
-@module_check("PIN309", needs=(DriverFacts,))
+@module_check("PIN309", needs=(DriverFacts,), triggers=(imported("asyncpg", "add_listener"),))
 def driver_listen(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     if not facts.imported(("asyncpg",)):

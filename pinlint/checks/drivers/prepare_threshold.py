@@ -6,12 +6,24 @@ from __future__ import annotations
 from typing import List
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.django_databases import DjangoDatabases
-from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, dict_entry, is_int, kwarg_or_unknown, qual_in
+from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
+from pinlint.checks.drivers.driverfacts import (
+    MISSING,
+    DriverFacts,
+    dict_entry,
+    is_int,
+    kwarg_or_unknown,
+    qual_in,
+)
 from pinlint.checks.drivers.engines import Engines
-from pinlint.checks.drivers.entrypoints import PSYCOPG_CONNECT, PSYCOPG_POOLS, SA_ENGINES
+from pinlint.checks.drivers.entrypoints import (
+    PSYCOPG_CONNECT,
+    PSYCOPG_POOLS,
+    SA_ENGINES,
+)
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import calls, needles
 from pinlint.targets import BREAKS, PGBOUNCER
 
 
@@ -41,7 +53,8 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN301", needs=(DriverFacts, Engines, DjangoDatabases))
+@module_check("PIN301", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+    calls(PSYCOPG_CONNECT + PSYCOPG_POOLS + SA_ENGINES), settings("prepare_threshold")))
 def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
     if ctx.targets.pgbouncer.max_prepared_statements > 0:
         return []

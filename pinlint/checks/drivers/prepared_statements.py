@@ -13,6 +13,7 @@ from pinlint.checks.drivers.entrypoints import PRISMA_CLIENT
 from pinlint.checks.drivers.urls import postgres_scheme
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.catalog import receiver_looks_like_db
 from pinlint.facts.model import CallFact
 from pinlint.sql.statement import HOLE
@@ -59,7 +60,9 @@ def _prisma(d: DriverFacts, call: CallFact, pgb: Optional[str]) -> List[NodeVerd
     return []
 
 
-@module_check("PIN303", needs=(DriverFacts,))
+@module_check("PIN303", needs=(DriverFacts,), triggers=needles(
+    imported("psycopg", "prepare"), imported("psycopg_pool", "prepare"), imported("asyncpg", "prepare"),
+    imported("asyncpg", "cursor"), imported("pg8000", "prepare"), imported("mysql", "prepared"), calls(PRISMA_CLIENT)))
 def driver_prepared_statement(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     d = ctx.view(DriverFacts)

@@ -7,13 +7,25 @@ from __future__ import annotations
 from typing import List, Optional
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, is_int, kwarg_or_unknown, qual_in, source_of
+from pinlint.checks.drivers.driverfacts import (
+    MISSING,
+    DriverFacts,
+    is_int,
+    kwarg_or_unknown,
+    qual_in,
+    source_of,
+)
 from pinlint.checks.drivers.engines import Engines
-from pinlint.checks.drivers.entrypoints import (PEEWEE_PG_DATABASES, PEEWEE_SERVER_SIDE, PSYCOPG_SERVER_CURSORS,
-                                                SA_ENGINES)
+from pinlint.checks.drivers.entrypoints import (
+    PEEWEE_PG_DATABASES,
+    PEEWEE_SERVER_SIDE,
+    PSYCOPG_SERVER_CURSORS,
+    SA_ENGINES,
+)
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.sqltext import short
+from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.model import UNKNOWN, CallFact
 from pinlint.sql.statement import HOLE
 from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY
@@ -65,7 +77,11 @@ def _execution_options(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> Li
     return []
 
 
-@module_check("PIN304", needs=(DriverFacts, Engines))
+@module_check("PIN304", needs=(DriverFacts, Engines), triggers=needles(
+    *(imported(lib, "cursor") for lib in ("psycopg2", "psycopg", "psycopg_pool")),
+    calls(PSYCOPG_SERVER_CURSORS),
+    *(imported(lib, key) for lib in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy") for key in ("stream_results", "yield_per")),
+    calls(SA_ENGINES + PEEWEE_PG_DATABASES, "server_side_cursors"), calls(PEEWEE_SERVER_SIDE)))
 def driver_server_cursor(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     d = ctx.view(DriverFacts)

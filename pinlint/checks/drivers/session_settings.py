@@ -11,6 +11,7 @@ from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in
 from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import PEEWEE_PG_DATABASES, SA_ENGINES
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.model import CallFact, dotted
 from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
 
@@ -66,7 +67,9 @@ def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[Node
     return out
 
 
-@module_check("PIN307", needs=(DriverFacts, Engines))
+@module_check("PIN307", needs=(DriverFacts, Engines), triggers=needles(
+    imported("psycopg2", "set_session"), imported("psycopg", "set_client_encoding"), imported("psycopg2", "set_client_encoding"),
+    calls(SA_ENGINES, "client_encoding"), calls(SA_ENGINES, "isolation_level"), calls(PEEWEE_PG_DATABASES, "encoding")))
 def driver_session_setting(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     d = ctx.view(DriverFacts)

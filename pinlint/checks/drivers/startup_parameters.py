@@ -8,16 +8,25 @@ import re
 from typing import List, Optional
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.django_databases import DjangoDatabases
+from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import DriverFacts, dict_entry, qual_in
 from pinlint.checks.drivers.engines import Engines
-from pinlint.checks.drivers.entrypoints import (ASYNCPG_CONNECT, ASYNCPG_POOL, PG8000_CONNECT, PSYCOPG2_CONNECT,
-                                                PSYCOPG_CONNECT, PSYCOPG_POOLS, SA_ENGINES)
+from pinlint.checks.drivers.entrypoints import (
+    ASYNCPG_CONNECT,
+    ASYNCPG_POOL,
+    PG8000_CONNECT,
+    PSYCOPG2_CONNECT,
+    PSYCOPG_CONNECT,
+    PSYCOPG_POOLS,
+    SA_ENGINES,
+    TORTOISE_INIT,
+)
 from pinlint.checks.drivers.tortoise import tortoise_asyncpg, tortoise_init
 from pinlint.checks.drivers.urls import parse_url, postgres_scheme
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.sqltext import short
+from pinlint.checks.triggers import calls, in_text, names, needles
 from pinlint.facts.model import CallFact
 from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import HOLE
@@ -29,6 +38,10 @@ ASYNCPG_DSN_PARAMS = frozenset({
     "sslrootcert", "sslcrl", "sslpassword", "ssl_min_protocol_version", "ssl_max_protocol_version",
     "target_session_attrs", "krbsrvname", "gsslib", "service", "servicefile", "connect_timeout",
 })
+
+#: A DSN or URL anywhere in the module whose ``options`` sets a parameter (``options='-c ...'``,
+#: ``?options=-c%20...``, ``{"options": "--search_path=..."}``)
+DSN_OPTIONS = in_text("options", shape=r"options['\"]?\s*[:=]\s*(?:[rbfu]*['\"])?\s*(?:-c|--|%2d)")
 
 _OPTION_PARAM_RE = re.compile(r"(?:-c\s*|--)([A-Za-z_][\w.]*)\s*=")
 
@@ -157,7 +170,10 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN308", needs=(DriverFacts, Engines, DjangoDatabases))
+@module_check("PIN308", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+    calls(PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS, "options"), calls(ASYNCPG_CONNECT + ASYNCPG_POOL),
+    calls(SA_ENGINES, "options"), calls(SA_ENGINES, "server_settings"), calls(PG8000_CONNECT, "startup_params"),
+    calls(TORTOISE_INIT, "schema"), names("Tortoise", "init", "schema"), DSN_OPTIONS, settings("options")))
 def startup_parameter(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     d = ctx.view(DriverFacts)

@@ -7,13 +7,28 @@ from __future__ import annotations
 from typing import List, Optional
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.driverfacts import (MISSING, DriverFacts, dict_entry, is_int, kwarg_or_unknown, number,
-                                                qual_in)
+from pinlint.checks.drivers.driverfacts import (
+    MISSING,
+    DriverFacts,
+    dict_entry,
+    is_int,
+    kwarg_or_unknown,
+    number,
+    qual_in,
+)
 from pinlint.checks.drivers.engines import Engine, Engines
-from pinlint.checks.drivers.entrypoints import ASYNCPG_CONNECT, ASYNCPG_POOL, DATABASES_DATABASE, PICCOLO_ENGINE, SA_ENGINES
+from pinlint.checks.drivers.entrypoints import (
+    ASYNCPG_CONNECT,
+    ASYNCPG_POOL,
+    DATABASES_DATABASE,
+    PICCOLO_ENGINE,
+    SA_ENGINES,
+    TORTOISE_INIT,
+)
 from pinlint.checks.drivers.tortoise import tortoise_asyncpg, tortoise_init
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
+from pinlint.checks.triggers import calls, names, needles
 from pinlint.facts.model import UNKNOWN, CallFact
 from pinlint.targets import BREAKS, PGBOUNCER
 
@@ -111,7 +126,9 @@ def _piccolo(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
                      "check that your version passes it on)", "asyncpg")]
 
 
-@module_check("PIN302", needs=(DriverFacts, Engines))
+@module_check("PIN302", needs=(DriverFacts, Engines), triggers=needles(
+    calls(ASYNCPG_CONNECT + ASYNCPG_POOL + SA_ENGINES + TORTOISE_INIT + DATABASES_DATABASE + PICCOLO_ENGINE),
+    names("Tortoise", "init")))
 def asyncpg_statement_cache(ctx: ModuleContext) -> List[NodeVerdict]:
     if ctx.targets.pgbouncer.max_prepared_statements > 0:
         return []
