@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from pinlint.atomic import atomic_write  # noqa: F401  (re-exported for pinlint.proxy.report)
 from pinlint.checks.context import SqlContext, Verdict
-from pinlint.checks.drivers.startup_parameters import _OPTION_PARAM_RE as OPTION_PARAM_RE
+from pinlint.checks.drivers.startup_parameters import OPTION_PARAM_RE
 from pinlint.checks.registry import SQL, checks_of
 from pinlint.config import ConfigError, enabled_codes, load_settings  # noqa: F401  (ConfigError: re-exported)
 from pinlint.evaluate import SQL_HAZARD_RE, verdict_finding

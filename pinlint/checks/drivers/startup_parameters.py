@@ -43,7 +43,7 @@ ASYNCPG_DSN_PARAMS = frozenset({
 #: ``?options=-c%20...``, ``{"options": "--search_path=..."}``)
 DSN_OPTIONS = in_text("options", shape=r"options['\"]?\s*[:=]\s*(?:[rbfu]*['\"])?\s*(?:-c|--|%2d)")
 
-_OPTION_PARAM_RE = re.compile(r"(?:-c\s*|--)([A-Za-z_][\w.]*)\s*=")
+OPTION_PARAM_RE = re.compile(r"(?:-c\s*|--)([A-Za-z_][\w.]*)\s*=")
 
 
 def options_verdict(ctx: ModuleContext, node: cst.CSTNode, text: Optional[str], where: str,
@@ -51,7 +51,7 @@ def options_verdict(ctx: ModuleContext, node: cst.CSTNode, text: Optional[str], 
     """``options='-c name=value ...'``: RDS Proxy refuses command-line options; PgBouncer refuses untracked ones."""
     if not text:
         return []
-    params = [p.lower() for p in _OPTION_PARAM_RE.findall(text) if HOLE not in p]
+    params = [p.lower() for p in OPTION_PARAM_RE.findall(text) if HOLE not in p]
     if not params:
         return []
     pgb_opts = ctx.targets.pgbouncer
