@@ -44,6 +44,13 @@ class Example:
     #: ``path`` in that project, and the example is linted as a project (a directory)
     files: Mapping[str, str] = field(default_factory=dict)
     path: str = "myapp/main.py"
+    #: an ``invalid`` example's expected finding (as Fixit's ``InvalidTestCase``): where it starts (1-based,
+    #: in the linted module: the driver call around a ``sql`` example, the example's ``path`` or ``file``
+    #: in a project) and a part of its message; None where the example does not say
+    line: Optional[int] = None
+    column: Optional[int] = None
+    message: Optional[str] = None
+    file: Optional[str] = None
 
     def python_source(self, dialect: str = "postgres") -> str:
         """The module the linter sees for this example."""
@@ -144,9 +151,22 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
         w = f"{where} [[{kind}]] #{i + 1}"
         if not isinstance(item, dict):
             raise SpecError(f"{w}: must be a table")
-        unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup", "files", "path"}
+        unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup", "files", "path",
+                               "line", "column", "message", "file"}
         if unknown:
             raise SpecError(f"{w}: unknown key(s) {sorted(unknown)}")
+        expected = {k: item[k] for k in ("line", "column", "message", "file") if k in item}
+        if expected and valid:
+            raise SpecError(f"{w}: {sorted(expected)} describe the finding of an invalid example")
+        for key in ("line", "column"):
+            if key in item and (not isinstance(item[key], int) or isinstance(item[key], bool) or item[key] < 1):
+                raise SpecError(f"{w}: `{key}` must be a positive integer (1-based)")
+        if "column" in item and "line" not in item:
+            raise SpecError(f"{w}: `column` needs `line`")
+        if "message" in item and (not isinstance(item["message"], str) or not item["message"]):
+            raise SpecError(f"{w}: `message` must be a non-empty string")
+        if "file" in item and item["file"] not in (*item.get("files", {}), item.get("path", "myapp/main.py")):
+            raise SpecError(f"{w}: `file` must name the example's `path` or one of its `files`")
         if ("sql" in item) == ("code" in item):
             raise SpecError(f"{w}: needs exactly one of `sql` or `code`")
         target = item.get("target", "any")
@@ -182,6 +202,10 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
                 index=i + 1,
                 files=files,
                 path=main_path,
+                line=item.get("line"),
+                column=item.get("column"),
+                message=item.get("message"),
+                file=item.get("file"),
             )
         )
     return tuple(out)

@@ -1,6 +1,8 @@
 """The examples in each rule spec are the rule's tests (Fixit style).
 
-An ``invalid`` example must give at least one finding of its rule; a ``valid`` one must give none.
+An ``invalid`` example must give at least one finding of its rule; a ``valid`` one must give none. An
+``invalid`` example that says where its finding is (``line``, ``column``, ``file``) or what it says
+(``message``, a part of it) must give a finding of its rule that matches (as Fixit's InvalidTestCase).
 Each example is also checked with the prefilter off, so the prefilter can only save time.
 An example with ``files`` is a small project: its modules are written to a temporary directory (the
 example's ``code`` at its ``path``) and the directory is linted as the CLI does (discover, project
@@ -56,6 +58,17 @@ def _describe(spec, ex, diags):
     return f"{spec.code} example {ex.index} (target {ex.target}):\n{what}\nfindings:\n{found}"
 
 
+def _expected(ex, d) -> bool:
+    """Whether a finding is the one the example describes (where it says anything)."""
+    if ex.files and d.filename != (ex.file or ex.path):
+        return False
+    if ex.line is not None and d.start.row != ex.line:
+        return False
+    if ex.column is not None and d.start.column != ex.column:
+        return False
+    return ex.message is None or ex.message in d.message
+
+
 @pytest.mark.parametrize("spec, ex", list(_cases(valid=False)))
 def test_invalid_example_is_flagged(spec, ex):
     diags = _lint(spec, ex)
@@ -63,6 +76,16 @@ def test_invalid_example_is_flagged(spec, ex):
     for d in diags:
         assert d.start.row >= 1 and d.start.column >= 1
         assert d.message and d.help and d.url
+    if ex.line is not None or ex.message is not None or ex.file is not None:
+        expected = f"expected at {ex.file or ''}:{ex.line}:{ex.column} with message containing {ex.message!r}"
+        assert any(d.code == spec.code and _expected(ex, d) for d in diags), expected + "\n" + _describe(spec, ex, diags)
+
+
+def test_most_invalid_examples_say_where_and_what():
+    """At least 70% of the invalid examples give the expected finding's position and message."""
+    cases = [ex for spec in load_specs() for ex in spec.invalid]
+    described = [ex for ex in cases if ex.line is not None and ex.column is not None and ex.message is not None]
+    assert len(described) >= 0.7 * len(cases), f"{len(described)} of {len(cases)}"
 
 
 @pytest.mark.parametrize("spec, ex", list(_cases(valid=True)))

@@ -164,3 +164,26 @@ def test_lazy_loading_reports_a_broken_example_when_it_is_read():
         spec.invalid
     with pytest.raises(SpecError, match="unknown key"):
         parse_spec(text, "<x>")
+
+
+@pytest.mark.parametrize(
+    "addition, error",
+    [
+        ('[[invalid]]\nsql = "SET a TO b"\nline = 0\n', "positive integer"),
+        ('[[invalid]]\nsql = "SET a TO b"\nline = "4"\n', "positive integer"),
+        ('[[invalid]]\nsql = "SET a TO b"\ncolumn = 3\n', "needs `line`"),
+        ('[[invalid]]\nsql = "SET a TO b"\nmessage = ""\n', "non-empty"),
+        ('[[invalid]]\ncode = "x"\nfile = "other.py"\n', "`file` must name"),
+        ('[[valid]]\nsql = "SELECT 1"\nline = 4\n', "invalid example"),
+    ],
+)
+def test_bad_expectation_is_rejected(addition, error):
+    with pytest.raises(SpecError) as info:
+        parse_spec(MINIMAL + addition)
+    assert error in str(info.value)
+
+
+def test_expectation_is_read():
+    spec = parse_spec(MINIMAL + '[[invalid]]\nsql = "SET a TO b"\nline = 4\ncolumn = 18\nmessage = "SET a"\n')
+    ex = spec.invalid[-1]
+    assert (ex.line, ex.column, ex.message, ex.file) == (4, 18, "SET a", None)
