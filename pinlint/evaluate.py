@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -94,8 +94,11 @@ def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict
 
 def verdict_finding(spec: RuleSpec, verdict: Verdict, site: "SqlSite", targets: TargetSet,
                     default_span: Tuple[int, int]) -> Optional[Finding]:
-    return _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
-                    verdict.span or default_span, site.literal, site.call)
+    finding = _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
+                       verdict.span or default_span, site.literal, site.call)
+    if finding is not None and verdict.unconfirmed and finding.severity == "error":
+        finding = replace(finding, severity="warning")  # an unconfirmed fact never gives an error
+    return finding
 
 
 def _shown(path: str) -> str:
@@ -135,8 +138,6 @@ def reached(finding: Finding, site: "SqlSite", assumed: Optional[str] = None) ->
     """A finding on SQL written elsewhere in the project (a constant, a function returning SQL) or sent
     through a project wrapper: it is reported at this call site and names the other place; a ``# noqa``
     at the other place suppresses it too."""
-    from dataclasses import replace
-
     code = finding.spec.code
     notes = []
     for origin in site.via:

@@ -35,6 +35,8 @@ class Verdict:
     fields: Dict[str, str] = field(default_factory=dict)
     #: character span of the offending text inside the site's SQL (defaults to the statement)
     span: Optional[Tuple[int, int]] = None
+    #: the verdict rests on a fact no source settles: reported as a warning at most
+    unconfirmed: bool = False
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pinlint.checks.registry import sql_check
 from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.checks.triggers import END, IDENT, NAME, Shape
 from pinlint.sql.pg_parameters import PG_PARAMETERS, is_pg_parameter
-from pinlint.sql.statement import Call, Statement
+from pinlint.sql.statement import HOLE, Call, Statement
 from pinlint.targets import (
     BREAKS,
     LARGE_STATEMENT_BYTES,
@@ -222,12 +222,48 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
                     {"object": st.temp_object or "object", "name": st.name or "object"})]
 
 
+def _session_lock(name: str) -> Optional[str]:
+    """The session-level lock function a call names: exactly, or with an unknown suffix after one
+    (``pg_advisory_lock{suffix}`` is ``pg_advisory_lock`` or ``pg_advisory_lock_shared``, both session
+    locks; a transaction-level lock has ``_xact`` before ``lock``)."""
+    if name in SESSION_LOCKS:
+        return name
+    head, hole, rest = name.partition(HOLE.lower())
+    return head if hole and not rest and head in SESSION_LOCKS else None
+
+
 #: a name assembled from parts (``"pg_" + "try_" + "advisory_lock"``) still shows "advisory"
 @sql_check("PIN151", functions=SESSION_LOCKS, markers=("advisory",))
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind not in EXECUTING_KINDS and st.kind != "do":
+        return []
+    out = []
+    for call in st.calls:
+        name = _session_lock(call.name)
+        if name is None:
+            continue
+        # inside a DO block the lock is taken by server-side code: RDS Proxy does not see it (poolers.md:
+        # "state changed inside stored procedures/functions is not detected"), so it stays with the backend
+        effects = {RDS_PROXY: LEAKS, PGBOUNCER: LEAKS} if st.kind == "do" else {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        out.append(Verdict(effects, {"function": name}, span=(call.start, call.start + len(name))))
+    return out
+
+
+SESSION_UNLOCKS = ("pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all")
+
+
+@sql_check("PIN152", functions=SESSION_UNLOCKS)
+def session_advisory_unlock(ctx: SqlContext) -> List[Verdict]:
+    st = ctx.statement
+    if st.kind not in EXECUTING_KINDS and st.kind != "do":
+        return []
+    if any(_session_lock(c.name) for other in ctx.earlier for c in other.calls) \
+            or any(_session_lock(c.name) for c in st.calls):
+        return []  # locked earlier in this SQL string: the same transaction, the same server connection
     return [
-        Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"function": call.name}, span=call_span(call))
-        for call in _executed_calls(ctx.statement, SESSION_LOCKS)
+        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=call_span(call))
+        for call in st.calls if call.name in SESSION_UNLOCKS
     ]
 
 

@@ -165,8 +165,8 @@ def find_calls(toks: List[Token], first: int, sql: str) -> Tuple[Tuple[Call, ...
                 and not _names_relation(toks, first, i - 1)
             ):
                 if callee.hole:
-                    dynamic = True
-                elif not callee.unknown:
+                    dynamic = True  # the name is part known, part hole: listed as written (with the hole)
+                if callee.hole or not callee.unknown:
                     index = len(found)
                     found.append((callee.text.lower(), callee.start, []))
             frames.append([index, i])
