@@ -242,3 +242,27 @@ def test_entries_record_the_file_they_are_for(project):
     recorded = {json.loads(p.read_bytes())["path"]: json.loads(p.read_bytes())["sha256"]
                 for p in _entries(tree / ".pinlint_cache")}
     assert recorded == {name: hashlib.sha256((tree / name).read_bytes()).hexdigest() for name in ("a.py", "b.py")}
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError])
+def test_an_interrupted_write_leaves_no_half_written_entry(project, monkeypatch, interruption):
+    """A signal (Ctrl-C, SIGTERM, the time budget) or an error in the middle of writing an entry: the
+    temporary file is removed and no entry appears under its final name."""
+    tree, _ = project
+    real_write = os.write
+    calls = []
+
+    def failing_write(fd, data):
+        calls.append(fd)
+        real_write(fd, bytes(data)[: len(data) // 2])  # half of it is on disk when the write is cut
+        raise interruption("cut")
+
+    store = cache._CacheDir(str(tree / ".pinlint_cache"))
+    store.write((V, "runs"), "1" * 64 + ".json", b"{}")  # the directory and its markers exist
+    monkeypatch.setattr(os, "write", failing_write)
+    with pytest.raises(interruption):
+        store.write((V, "runs"), "0" * 64 + ".json", b'{"format": 2, "diagnostics": []}')
+    monkeypatch.undo()
+    assert calls
+    left = sorted(p.name for p in (tree / ".pinlint_cache").rglob("*") if p.is_file())
+    assert left == [".gitignore", "1" * 64 + ".json", "CACHEDIR.TAG"], left
