@@ -24,11 +24,44 @@ MACHINE_FORMATS = ("json", "sarif", "github", "gitlab", "junit")
 CACHE_ENV = "PINLINT_CACHE_DIR"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as for Ctrl-C (the workers are stopped and reaped), exit 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: exit codes of an interrupted run: Ctrl-C, SIGTERM, SIGHUP
+INTERRUPTED = (130, 143, 129)
+
+
+def _on_termination(signum, frame) -> None:
+    from pinlint.pipeline import schedule
+
+    if schedule.TERMINATING:  # a second signal while stopping: let the first one finish the job
+        return
+    schedule.TERMINATING = True
+    raise Terminated(signum)
+
+
+def _handle_termination() -> None:
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) in (signal.SIG_DFL, None):
+            signal.signal(signum, _on_termination)
+
+
 class _Group(click.Group):
     def invoke(self, ctx):  # type: ignore[override]
         # here, not in main(): click's main() turns Ctrl-C into "Aborted!" and exit 1
         try:
             return super().invoke(ctx)
+        except Terminated as exc:
+            click.echo("pinlint: terminated", err=True)
+            sys.exit(128 + exc.signum)
         except KeyboardInterrupt:
             click.echo("pinlint: interrupted", err=True)
             sys.exit(130)
@@ -42,7 +75,9 @@ def cli() -> None:
 
 
 def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
-    click.echo(f"pinlint: error: {message}", err=True)
+    from pinlint.output.escape import printable
+
+    click.echo(f"pinlint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -82,14 +117,16 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--timings", is_flag=True,
               help="Print the time spent in each phase (discover, index, read, prefilter, parse, ...) to stderr.")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
+@click.option("--pool-bytes", type=click.IntRange(min=0), default=None, hidden=True,
+              help="Start worker processes only for this many bytes of files or more (for testing the pool).")
 def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
           exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
-          timings, no_prefilter) -> None:
+          timings, no_prefilter, pool_bytes) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
     from pinlint.output import formats as report
     from pinlint.api import run_options
     from pinlint.pipeline.cache import resolve_cache_dir
-    from pinlint.config import ConfigError, load_settings, validate_codes
+    from pinlint.config import ConfigError, load_settings, validate_codes, validate_settings
     from pinlint.pipeline.discover import PathNotFound, discover
     from pinlint.pipeline.run import check_source
     from pinlint.pipeline.schedule import check_paths
@@ -103,9 +140,7 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     known = [s.code for s in specs]
     try:
         settings = load_settings(config_file)
-        if settings.source:
-            for key in ("select", "extend_select", "ignore"):
-                validate_codes(getattr(settings, key), known, settings.source, key.replace("_", "-"))
+        validate_settings(settings, known)
         overrides: Dict[str, object] = {}
         if target:
             overrides["target"] = target
@@ -138,21 +173,32 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         name = stdin_filename or "-"
         diags = check_source(name, data, options)
         try:
-            texts[name] = data.decode("utf-8", "replace").splitlines()
-        except Exception:  # pragma: no cover
-            pass
+            from pinlint.pipeline.read import decode
+
+            texts[name] = _rows(decode(data))
+        except Exception:
+            texts[name] = _rows(data.decode("utf-8", "replace"))
         files_checked = 1
         checked_names = [name]
     else:
         started = time.perf_counter()
+        unreadable: List = []
         try:
-            files = discover(paths or (".",), settings.all_excludes, settings.root, force_exclude=force_exclude)
+            files = discover(paths or (".",), settings.all_excludes, settings.root, force_exclude=force_exclude,
+                             errors=unreadable)
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
         discovered = time.perf_counter()
         files_checked = len(files)
         checked_names = [str(f) for f in files]
-        diags = check_paths(checked_names, options, jobs)
+        # --add-noqa edits only the bytes that were analysed: their hashes, taken before the analysis
+        analysed = _digests(checked_names) if add_noqa else {}
+        diags = check_paths(checked_names, options, jobs, pool_bytes)
+        if unreadable and "PIN000" in options.enabled:
+            from pinlint.model import Diagnostic
+            from pinlint.pipeline.run import meta_diagnostic
+
+            diags = sorted(diags + [meta_diagnostic(d, why) for d, why in unreadable], key=Diagnostic.sort_key)
         if timings:
             from pinlint.pipeline.schedule import LAST_TIMINGS
             from pinlint.pipeline.timings import render
@@ -165,13 +211,13 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
             try:
                 from pinlint.pipeline.read import decode, read_bytes
 
-                texts[filename] = decode(read_bytes(filename)).splitlines()
+                texts[filename] = _rows(decode(read_bytes(filename)))
             except Exception:
                 return None
         return texts[filename]
 
     if add_noqa:
-        sys.exit(_add_noqa(diags, options, quiet))
+        sys.exit(_add_noqa(diags, options, quiet, analysed))
 
     fmt = settings.output_format
     root = report.repository_root(Path.cwd(), settings.root)
@@ -196,21 +242,50 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     sys.exit(EXIT_CLEAN if exit_zero or not diags else EXIT_FINDINGS)
 
 
-def _add_noqa(diags, options, quiet: bool) -> int:
+def _rows(text: str) -> List[str]:
+    """The lines of a source as positions count them (``str.splitlines`` also breaks at form feeds)."""
+    from pinlint.output.edit import lines, split_eol
+
+    return [split_eol(line)[0] for line in lines(text)]
+
+
+def _digests(paths: Sequence[str]) -> Dict[str, str]:
+    """SHA-256 of each readable file's bytes."""
+    import hashlib
+
+    from pinlint.pipeline.read import SourceError, read_bytes
+
+    out: Dict[str, str] = {}
+    for p in paths:
+        try:
+            out[p] = hashlib.sha256(read_bytes(p)).hexdigest()
+        except SourceError:
+            pass
+    return out
+
+
+def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
     """``check --add-noqa``: comment every finding away, file by file; report what could not be."""
     from itertools import groupby
 
-    from pinlint.pipeline.run import check_source
+    from pinlint.output.escape import printable
     from pinlint.output.noqa import add_noqa
     from pinlint.pipeline.read import SourceError
+    from pinlint.pipeline.run import check_source
 
     recheck_options = replace(options, cache_dir=None)
     added = files = 0
     left = []
     for filename, group in groupby(diags, key=lambda d: d.filename):
         group = list(group)
+        digest = analysed.get(filename)
+        if digest is None:
+            left.extend((d, "not written: the file could not be read when it was analysed") for d in group
+                        if d.code != "PIN000")
+            left.extend((d, "the file was not analysed") for d in group if d.code == "PIN000")
+            continue
         try:
-            edit = add_noqa(filename, group, lambda p, data: check_source(p, data, recheck_options))
+            edit = add_noqa(filename, group, lambda p, data: check_source(p, data, recheck_options), digest)
         except (OSError, SourceError, SyntaxError) as exc:
             left.extend((d, f"cannot edit the file: {exc}") for d in group)
             continue
@@ -219,7 +294,8 @@ def _add_noqa(diags, options, quiet: bool) -> int:
             files += 1
         left.extend(edit.left)
     for d, why in left:
-        click.echo(f"pinlint: {d.filename}:{d.start.row}:{d.start.column}: {d.code} not baselined: {why}", err=True)
+        click.echo(printable(f"pinlint: {d.filename}:{d.start.row}:{d.start.column}: {d.code} not baselined: {why}"),
+                   err=True)
     if not quiet:
         s = "" if added == 1 else "s"
         click.echo(f"Added {added} noqa directive{s} to {files} file{'' if files == 1 else 's'}.")
@@ -270,16 +346,22 @@ cli.add_command(proxy)
 
 
 def main() -> None:
+    from pinlint.pipeline import budget
     from pinlint.pipeline.run import tune_gc
 
     tune_gc()
+    budget.install()
+    _handle_termination()
     try:
         cli(prog_name="pinlint")
     except SystemExit as exc:
-        if exc.code != 130:
+        if exc.code not in INTERRUPTED:
             raise
         # interrupted: the workers are stopped already. Skip the interpreter's exit hooks, where the
         # process pool's machinery may write to a pipe it has closed and print a traceback.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os._exit(exc.code)  # type: ignore[arg-type]

@@ -98,6 +98,50 @@ def validate_codes(prefixes: Sequence[str], known: Sequence[str], source: str, k
             raise ConfigError(source, key, f"unknown rule code or prefix {prefix!r}")
 
 
+def validate_settings(settings: "Settings", known: Sequence[str]) -> None:
+    """The codes of a configuration file: select, extend-select, ignore and per-file-ignores."""
+    if not settings.source:
+        return
+    for key in ("select", "extend_select", "ignore"):
+        validate_codes(getattr(settings, key), known, settings.source, key.replace("_", "-"))
+    for pattern, codes in settings.per_file_ignores:
+        validate_codes(codes, known, settings.source, f"per-file-ignores.{pattern}")
+
+
+def _check_glob(pattern: str, source: str, key: str) -> None:
+    """A per-file-ignores pattern that can match something: relative, no ``..``, brackets closed."""
+    problem = None
+    if not pattern.strip():
+        problem = "an empty pattern matches nothing"
+    elif pattern.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", pattern):
+        problem = "patterns are matched against paths relative to the project root; use a relative one"
+    elif ".." in re.split(r"[/\\]", pattern):
+        problem = "a pattern with '..' matches nothing (paths are relative to the project root)"
+    elif pattern.endswith("/"):
+        problem = f"patterns match files; use {pattern + '*'!r} for everything under the directory"
+    elif _unclosed_bracket(pattern):
+        problem = "unclosed '[' in the pattern"
+    if problem:
+        raise ConfigError(source, key, f"bad pattern {pattern!r}: {problem}")
+
+
+def _unclosed_bracket(pattern: str) -> bool:
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "[":
+            j = i + 1
+            if j < len(pattern) and pattern[j] in "!^":
+                j += 1
+            if j < len(pattern) and pattern[j] == "]":
+                j += 1
+            close = pattern.find("]", j)
+            if close < 0:
+                return True
+            i = close
+        i += 1
+    return False
+
+
 def _pgbouncer(table: Mapping[str, Any], source: str) -> PgBouncerOptions:
     opts = PgBouncerOptions()
     for key, value in table.items():
@@ -143,6 +187,8 @@ def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Se
             settings = replace(settings, **{key.replace("-", "_"): _expect_str_list(value, source, key)})
         elif key == "per-file-ignores":
             table_ = _expect_table(value, source, key)
+            for pattern in table_:
+                _check_glob(pattern, source, f"{key}.{pattern}")
             pfi = tuple((pattern, _expect_str_list(codes, source, f"{key}.{pattern}")) for pattern, codes in table_.items())
             settings = replace(settings, per_file_ignores=pfi)
         elif key == "output-format":

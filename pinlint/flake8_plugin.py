@@ -31,15 +31,12 @@ Result = Tuple[int, int, str, type]
 def _settings_for(directory: str) -> Union[Tuple[Any, Any], str]:
     """(Settings, RunOptions) for files in ``directory``, or the configuration error text."""
     from pinlint.api import run_options
-    from pinlint.config import ConfigError, load_settings, validate_codes
+    from pinlint.config import ConfigError, load_settings, validate_settings
     from pinlint.specs import load_specs
 
     try:
         settings = load_settings(start=Path(directory))
-        if settings.source:
-            known = [s.code for s in load_specs()]
-            for key in ("select", "extend_select", "ignore"):
-                validate_codes(getattr(settings, key), known, settings.source, key.replace("_", "-"))
+        validate_settings(settings, [s.code for s in load_specs()])
     except ConfigError as exc:
         return f"invalid pinlint configuration: {exc}"
     return settings, run_options(settings)

@@ -209,7 +209,7 @@ def test_jobs_do_not_change_output(run_pinlint, write):
     for i in range(40):
         write(f"m{i:02}.py", LEAK if i % 3 else CLEAN)
     one = run_pinlint("check", "--jobs", "1", "--no-cache")
-    two = run_pinlint("check", "--jobs", "2", "--no-cache")
+    two = run_pinlint("check", "--jobs", "2", "--pool-bytes", "0", "--no-cache")
     assert one.returncode == two.returncode == 1
     assert one.stdout == two.stdout and one.stdout.count("PIN101") == 26
 

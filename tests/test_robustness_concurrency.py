@@ -38,7 +38,8 @@ def _generated_tree(write, count):
 @pytest.mark.parametrize("fmt", ["json", "concise"])
 def test_jobs_give_identical_bytes(run_pinlint, write, fmt):
     _generated_tree(write, 300)
-    runs = [run_pinlint("check", "--no-cache", "--output-format", fmt, "--jobs", str(j)) for j in (1, 2, 3)]
+    runs = [run_pinlint("check", "--no-cache", "--output-format", fmt, "--jobs", str(j), "--pool-bytes", "0")
+            for j in (1, 2, 3)]
     assert runs[0].returncode == 1, runs[0].stderr
     assert "Traceback" not in runs[0].stderr
     assert runs[0].stdout.count("PIN000") >= 3 * 300 // 8  # syntax, encoding and depth files
@@ -65,7 +66,7 @@ def test_a_worker_that_dies_is_reported_and_the_others_finish(write, tmp_path, m
         return real_check_path(path, opts, *args, **kwargs)
 
     monkeypatch.setattr(engine, "check_path", dying_check_path)
-    got = engine.check_paths(paths, options, jobs=2)
+    got = engine.check_paths(paths, options, jobs=2, pool_bytes=0)
     dead = [d for d in got if d.filename == "m17_die.py"]
     assert [d.code for d in dead] == ["PIN000"] and "worker process" in dead[0].message
     # every other file has its real result, not a blanket "worker died"
@@ -119,3 +120,57 @@ def test_ctrl_c_stops_cleanly(tmp_path, jobs):
     else:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("worker processes were still running after pinlint exited")
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("signame, code", [("SIGTERM", 143), ("SIGHUP", 129)])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigterm_and_sighup_stop_the_run_and_its_workers(tmp_path, signame, code, jobs):
+    """Before: SIGTERM (what a cancelled CI job sends) killed only the main process; its workers lived on
+    with PPID 1. Now: the pool is terminated and reaped, exit 128 + the signal, no traceback."""
+    big = Path(sysconfig.get_paths()["stdlib"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pinlint", "check", "--no-prefilter", "--no-cache", "--jobs", jobs, str(big)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    workers = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            kids = _children(proc.pid) or []
+            if (jobs == "1" and _children(proc.pid) is not None) or len(kids) >= 2:
+                workers = kids
+                break
+            time.sleep(0.2)
+        time.sleep(1)
+        assert proc.poll() is None, "pinlint finished before it could be signalled"
+        workers = _children(proc.pid) or workers
+        os.kill(proc.pid, getattr(signal, signame))  # the main process only, as a CI runner does
+        try:
+            out, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"pinlint did not stop within 30 s of {signame}")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "terminated" in err
+    if jobs == "2":
+        assert workers, "no worker was seen"
+    for _ in range(50):
+        left = [pid for pid in workers if _alive(int(pid))]
+        if not left:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"workers {left} outlived pinlint")

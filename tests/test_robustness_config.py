@@ -110,3 +110,31 @@ def test_bad_command_line(run_pinlint, write, args, needles):
         assert r.returncode == 1 and "Traceback" not in r.stderr
         return
     assert_usage_error(r, *needles)
+
+
+@pytest.mark.parametrize(
+    "table, needles",
+    [
+        ('"migrations/*" = ["PIN9"]', ["per-file-ignores.migrations/*", "unknown rule code or prefix 'PIN9'"]),
+        ('"migrations/*" = ["E501"]', ["per-file-ignores.migrations/*", "unknown rule code"]),
+        ('"/abs/x.py" = ["PIN1"]', ["per-file-ignores./abs/x.py", "relative"]),
+        ('"../x.py" = ["PIN1"]', ["per-file-ignores.../x.py", "'..'"]),
+        ('"migrations/" = ["PIN1"]', ["per-file-ignores.migrations/", "'migrations/*'"]),
+        ('"m[ab.py" = ["PIN1"]', ["per-file-ignores.m[ab.py", "unclosed '['"]),
+        ('"" = ["PIN1"]', ["per-file-ignores.", "empty pattern"]),
+    ],
+)
+def test_per_file_ignores_with_unknown_codes_or_bad_patterns(run_pinlint, write, table, needles):
+    """Before: accepted silently (and then suppressed nothing)."""
+    write("pyproject.toml", f"[tool.pinlint.per-file-ignores]\n{table}\n")
+    write("ok.py", LEAK)
+    assert_usage_error(run_pinlint("check"), "pyproject.toml", *needles)
+
+
+def test_per_file_ignores_all_and_good_patterns(run_pinlint, write):
+    write("pyproject.toml", '[tool.pinlint.per-file-ignores]\n"legacy/*" = ["ALL"]\n"m[ab].py" = ["PIN101"]\n')
+    write("legacy/old.py", LEAK)
+    write("ma.py", LEAK)
+    write("ok.py", LEAK)
+    r = run_pinlint("check", "--no-cache")
+    assert r.returncode == 1 and r.stdout.count("PIN101") == 1 and "ok.py" in r.stdout, r.stdout

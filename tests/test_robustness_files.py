@@ -183,7 +183,7 @@ def test_deep_but_legal_nesting_is_analysed(run_pinlint, write):
         write(f"pad{i}.py", LEAK)
     one = check(run_pinlint, "--no-prefilter", "--jobs", "1")
     assert [c for c, _, _ in only(one, "deep.py")] == ["PIN101", "PIN101"]
-    two = check(run_pinlint, "--no-prefilter", "--jobs", "2")
+    two = check(run_pinlint, "--no-prefilter", "--jobs", "2", "--pool-bytes", "0")
     assert one.stdout == two.stdout
 
 
@@ -319,3 +319,42 @@ def test_api_check_source_never_raises_on_odd_bytes():
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX file system features")
+
+
+def test_one_file_named_three_ways_is_reported_once(run_pinlint, write, tmp_path):
+    """Before: ``x.py``, ``./x.py`` and its absolute path were three files with three findings."""
+    write("x.py", LEAK)
+    write("pkg/y.py", LEAK)
+    r = check(run_pinlint, "x.py", "./x.py", str(tmp_path / "x.py"), ".", "pkg", "./pkg/y.py")
+    assert [(f, c) for f, c, _, _ in findings(r)] == [("pkg/y.py", "PIN101"), ("x.py", "PIN101")]
+
+
+def test_unreadable_directories_are_reported(write, tmp_path, monkeypatch):
+    """Before: skipped without a word (root reads any directory, so the refusal is simulated)."""
+    from click.testing import CliRunner
+
+    from pinlint.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    write("ok.py", LEAK)
+    write("secret/hidden.py", LEAK)
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.path.normpath(str(path))) == "secret":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    r = CliRunner().invoke(cli, ["check", "--no-cache", "--jobs", "1"], catch_exceptions=False)
+    assert r.exit_code == 1
+    assert "secret:1:1: PIN000 File not analysed: cannot read directory: Permission denied" in r.output
+    assert "ok.py:4:19: PIN101" in r.output and "hidden.py" not in r.output
+
+
+def test_cr_only_files_with_a_coding_cookie_are_read(run_pinlint, write):
+    """CPython reads the cookie of a file whose lines end in a lone CR; so does pinlint (before: 'bad coding
+    cookie')."""
+    write("cr.py", b"# -*- coding: latin-1 -*-\rimport psycopg\rconn.execute('SET search_path TO caf\xe9')\r")
+    got = only(check(run_pinlint), "cr.py")
+    assert [(c, loc) for c, loc, _ in got] == [("PIN101", {"row": 3, "column": 15})]

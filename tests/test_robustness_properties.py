@@ -204,3 +204,119 @@ def test_extractor_never_raises_and_sites_are_sound(source):
 ])
 def test_evaluator_corner_cases(source):
     _analyse("import psycopg\nimport textwrap\n" + source)
+
+
+# --- hostile shapes (issue 14): deep expressions, long lines, control characters ---------------------
+#
+# Depths straddle the limits: libcst nests ``or``/``and`` terms and comprehension ``for`` clauses one level
+# each (CPython keeps them flat) and its native parser crashes the whole process past ~7,000; CPython
+# refuses 200 nested brackets. A crash here kills the test run, which is the point.
+
+SMALL = settings(max_examples=25, deadline=None, derandomize=True,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: sizes: cheap, near the nesting limit (1000), past it, past libcst's crash
+SIZES = st.sampled_from([1, 2, 40, 300, 990, 1001, 3000, 12_000])
+
+
+@st.composite
+def deep_expressions(draw):
+    kind = draw(st.sampled_from(["or", "and", "mixed", "unary", "not", "comprehension", "ifexp", "attrs",
+                                 "parens", "plus"]))
+    n = draw(SIZES)
+    if kind == "plus":  # cubic in libcst below the limit: keep those small
+        n = min(n, 300) if n < 1000 else n
+    if kind == "parens":
+        n = min(n, 250)
+    inner = draw(st.sampled_from(["a", "'SET search_path TO app'", "f(x)", "(a or b)"]))
+    return {
+        "or": lambda: " or ".join([inner] * n),
+        "and": lambda: " and ".join([inner] * n),
+        "mixed": lambda: " or ".join([f"{inner} and b"] * n),
+        "unary": lambda: "-" * n + "1",
+        "not": lambda: "not " * n + inner,
+        "comprehension": lambda: "[a " + "for a in b " * n + "]",
+        "ifexp": lambda: f"{inner} if c else " * n + "d",
+        "attrs": lambda: "a" + ".b" * n,
+        "parens": lambda: "(" * n + inner + ")" * n,
+        "plus": lambda: " + ".join([inner] * n),
+    }[kind]()
+
+
+@SMALL
+@given(deep_expressions(), st.sampled_from(["x = {}\n", "conn.execute({})\n", "def f():\n    return {}\n"]))
+def test_deep_expressions_are_analysed_or_refused(expression, shape):
+    source = "import psycopg\nconn.execute('SET search_path TO app')\n" + shape.format(expression)
+    diagnostics = check_source("deep.py", source.encode(), OPTIONS)
+    reasons = [d.message for d in diagnostics if d.code == "PIN000"]
+    assert all("internal error" not in r for r in reasons), reasons
+    if not reasons:
+        assert any(d.code == "PIN101" for d in diagnostics)
+
+
+@SMALL
+@given(st.sampled_from(["x = '{}'\n", "# {}\n", "f({})\n", "conn.execute('SET search_path TO {}')\n"]),
+       st.integers(min_value=10_000, max_value=300_000), st.sampled_from(["a", "a, ", "é", "\\t", "x" * 7 + " "]))
+def test_long_lines_are_analysed(shape, length, unit):
+    body = (unit * (length // len(unit)))[:length].rstrip(", ")
+    source = "import psycopg\n" + shape.format(body)
+    for d in check_source("long.py", source.encode(), OPTIONS):
+        assert "internal error" not in d.message, d.message
+
+
+#: characters that end a line somewhere (str.splitlines, terminals, CI logs) or drive a terminal
+CONTROL = st.sampled_from(["\x0c", "\x0b", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\r", "\r\n", "\x1b",
+                           "\x07", "\x00", "\x7f", "\u202e", "\t"])
+
+
+@SMALL
+@given(st.lists(st.tuples(st.sampled_from(["comment", "string", "blank", "sql"]), CONTROL), max_size=6))
+def test_control_characters_anywhere(places):
+    lines = ["import psycopg"]
+    line_ends = ("\r", "\r\n")
+    for where, c in places:
+        in_line = "" if c in line_ends else c
+        lines.append({"comment": "# " + c + " x", "string": "x = '" + in_line + "'",
+                      "blank": c if c in ("\x0c",) + line_ends else "",
+                      "sql": "conn.execute('LISTEN \"" + in_line + "x\"')"}[where])
+    lines.append('conn.execute("""\n  SET search_path TO app\n""")')
+    source = "\n".join(lines) + "\n"
+    diagnostics = check_source("ctl.py", source.encode("utf-8", "surrogatepass"), OPTIONS)
+    from pinlint.output.escape import printable
+    from pinlint.output.formats import concise, gitlab, junit, sarif
+
+    for d in diagnostics:
+        assert "internal error" not in d.message, d.message
+        shown = printable(d.message)
+        assert not any(ch in shown for ch in "\n\r\x1b\x07\x0b\x0c\x1c\x85\u2028"), shown
+    text = concise(diagnostics)
+    assert len(text.split("\n")) == len(diagnostics) or not diagnostics
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(CONTROL.filter(lambda c: c not in ("\x00", "\r", "\r\n")), min_size=1, max_size=4),
+       st.sampled_from(["before", "inside"]))
+def test_add_noqa_only_ever_adds_comments(tmp_path_factory, separators, where):
+    """Whatever sits before or inside the SQL string, --add-noqa's edit leaves every string of the program
+    as it was (or writes nothing)."""
+    import ast as pyast
+    import hashlib
+
+    from pinlint.output.noqa import add_noqa
+
+    stuffing = "".join(separators)
+    head = f"x = '{stuffing}'\n" if where == "before" else ""
+    inside = stuffing if where == "inside" else ""
+    source = f'import psycopg\n{head}def f(conn):\n    conn.execute("""\n        SELECT 1;{inside}\n        SET search_path TO app\n    """)\n'
+    path = tmp_path_factory.mktemp("noqa") / "app.py"
+    data = source.encode("utf-8")
+    path.write_bytes(data)
+    found = check_source(str(path), data, OPTIONS)
+    add_noqa(str(path), found, lambda p, d: check_source(p, d, OPTIONS), hashlib.sha256(data).hexdigest())
+    after = path.read_bytes().decode("utf-8")
+
+    def strings(text):
+        return [n.value for n in pyast.walk(pyast.parse(text)) if isinstance(n, pyast.Constant)]
+
+    assert strings(after) == strings(source)
+    if any(d.code == "PIN101" for d in found):
+        assert '    """)  # noqa: PIN101\n' in after, after

@@ -74,8 +74,8 @@ def test_checked_code_is_never_imported_or_run(tmp_path, how, jobs):
     for i in range(20):  # enough files for worker processes
         (tree / f"m{i}.py").write_text(_booby_trap(marker, f"m{i}"))
     command = dict(_commands())[how]
-    r = subprocess.run([*command, "check", "--output-format", "json", "--jobs", jobs, "--no-prefilter"],
-                       cwd=tree, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([*command, "check", "--output-format", "json", "--jobs", jobs, "--pool-bytes", "0",
+                        "--no-prefilter"], cwd=tree, capture_output=True, text=True, timeout=300)
     assert not marker.exists(), f"analysed code ran: {marker.read_text()}"
     assert r.returncode == 1, r.stderr
     found = {d["filename"] for d in json.loads(r.stdout) if d["code"] == "PIN101"}
@@ -120,7 +120,8 @@ def test_no_network_during_check(tmp_path, jobs):
     log = tmp_path / "network.log"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(guard), os.environ.get("PYTHONPATH")])),
                PINLINT_TEST_NETWORK_LOG=str(log))
-    for args in (["check", "--jobs", jobs], ["check", "--jobs", jobs, "--output-format", "full"],
+    for args in (["check", "--jobs", jobs, "--pool-bytes", "0"],
+                 ["check", "--jobs", jobs, "--pool-bytes", "0", "--output-format", "full"],
                  ["rule", "PIN101"], ["rules"]):
         r = subprocess.run([sys.executable, "-m", "pinlint", *args], cwd=tree, env=env, capture_output=True,
                            text=True, timeout=300)
@@ -141,7 +142,8 @@ def _snapshot(root: Path):
 
 
 @pytest.mark.parametrize("args", [[], ["--output-format", "full"], ["--statistics"], ["--output-format", "json"],
-                                  ["--jobs", "2"], ["--no-prefilter", "--jobs", "2"]])
+                                  ["--jobs", "2", "--pool-bytes", "0"],
+                                  ["--no-prefilter", "--jobs", "2", "--pool-bytes", "0"]])
 def test_check_writes_nothing_but_its_cache(tmp_path, args):
     tree = tmp_path / "tree"
     (tree / "pkg" / "sub").mkdir(parents=True)

@@ -1,12 +1,11 @@
 """Render diagnostics: concise, full (with the source line and help), json, sarif, github, gitlab, junit;
-and statistics."""
+and statistics. Text from the checked files is escaped for each format (pinlint/output/escape.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -14,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import click
 
 from pinlint.model import Diagnostic
+from pinlint.output.escape import printable, unicode_safe, xml_safe
 from pinlint.specs import RuleSpec
 
 LineSource = Callable[[str], Optional[List[str]]]
@@ -23,31 +23,34 @@ def _style(text: str, color: bool, **kw: object) -> str:
     return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
 
+def _head(d: Diagnostic, color: bool) -> str:
+    loc = f"{_style(printable(d.filename), color, bold=True)}:{d.start.row}:{d.start.column}:"
+    return f"{loc} {_style(d.code, color, fg='red', bold=True)} {printable(d.message)}"
+
+
 def concise(diags: Sequence[Diagnostic], color: bool = False) -> str:
-    lines = []
-    for d in diags:
-        loc = f"{_style(d.filename, color, bold=True)}:{d.start.row}:{d.start.column}:"
-        lines.append(f"{loc} {_style(d.code, color, fg='red', bold=True)} {d.message}")
-    return "\n".join(lines)
+    return "\n".join(_head(d, color) for d in diags)
 
 
 def full(diags: Sequence[Diagnostic], lines_of: LineSource, color: bool = False) -> str:
     out = []
     for d in diags:
-        loc = f"{_style(d.filename, color, bold=True)}:{d.start.row}:{d.start.column}:"
-        out.append(f"{loc} {_style(d.code, color, fg='red', bold=True)} {d.message}")
+        out.append(_head(d, color))
         src = lines_of(d.filename)
         if src is not None and 1 <= d.start.row <= len(src):
-            line = src[d.start.row - 1].rstrip("\r\n").expandtabs(1)
+            raw = src[d.start.row - 1].rstrip("\r\n").replace("\t", " ")
             width = len(str(d.start.row))
             pad = " " * width
             if d.end.row == d.start.row and d.end.column > d.start.column:
                 n = d.end.column - d.start.column
             else:
-                n = max(1, len(line) - d.start.column + 1)
+                n = max(1, len(raw) - d.start.column + 1)
+            # the caret under the escaped text: columns count characters of the escaped line
+            before = printable(raw[: d.start.column - 1])
+            marked = printable(raw[d.start.column - 1: d.start.column - 1 + n]) or " "
             out.append(f"{pad} |")
-            out.append(f"{d.start.row} | {line}")
-            caret = " " * (d.start.column - 1) + "^" * n
+            out.append(f"{d.start.row} | {printable(raw)}")
+            caret = " " * len(before) + "^" * len(marked)
             out.append(f"{pad} | {_style(caret, color, fg='red')} {d.code}")
             out.append(f"{pad} |")
             out.append(f"{pad} = {_style('help', color, bold=True)}: {d.help}")
@@ -60,8 +63,19 @@ def full(diags: Sequence[Diagnostic], lines_of: LineSource, color: bool = False)
     return "\n".join(out).rstrip("\n")
 
 
+def _safe(value: object) -> object:
+    """A JSON-able value with every string made encodable as UTF-8."""
+    if isinstance(value, str):
+        return unicode_safe(value)
+    if isinstance(value, dict):
+        return {k: _safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_safe(v) for v in value]
+    return value
+
+
 def as_json(diags: Sequence[Diagnostic]) -> str:
-    return json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False)
+    return json.dumps(_safe([d.to_json() for d in diags]), indent=2, ensure_ascii=False)
 
 
 def statistics(diags: Sequence[Diagnostic]) -> str:
@@ -127,7 +141,7 @@ def fingerprints(diags: Sequence[Diagnostic], lines_of: LineSource, root: "Path"
         key = (d.code, relative_uri(d.filename, root), _normalised_line(lines_of, d))
         occurrence = seen[key]
         seen[key] += 1
-        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogateescape"))
+        digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogatepass"))
         out.append(digest.hexdigest()[:32])
     return out
 
@@ -170,7 +184,8 @@ def sarif(diags: Sequence[Diagnostic], specs: Sequence[RuleSpec], lines_of: Line
             "message": {"text": d.message},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(relative_uri(d.filename, root), safe="/"),
+                    # percent-encoded bytes: exact also for a file name that is not UTF-8
+                    "artifactLocation": {"uri": quote(os.fsencode(relative_uri(d.filename, root)), safe="/"),
                                          "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 },
@@ -192,16 +207,25 @@ def sarif(diags: Sequence[Diagnostic], specs: Sequence[RuleSpec], lines_of: Line
                 "informationUri": INFORMATION_URI,
                 "rules": [_sarif_rule(s) for s in specs],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(root)}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return json.dumps(_safe(log), indent=2, ensure_ascii=False)
+
+
+def _file_uri(root: "Path") -> str:
+    from urllib.parse import quote
+
+    return "file://" + quote(os.fsencode(str(root.resolve()).replace(os.sep, "/")), safe="/") + "/"
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow command data: ``%``, CR and LF encoded as GitHub's runner decodes them, and every other
+    control character shown as an escape (a command ends at a line break, nothing else)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return unicode_safe(printable(text))
 
 
 def _gh_property(text: str) -> str:
@@ -234,14 +258,11 @@ def gitlab(diags: Sequence[Diagnostic], lines_of: LineSource, root: "Path") -> s
             "location": {"path": relative_uri(d.filename, root),
                          "lines": {"begin": d.start.row, "end": max(d.start.row, d.end.row)}},
         })
-    return json.dumps(issues, indent=2, ensure_ascii=False)
-
-
-_XML_BAD = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    return json.dumps(_safe(issues), indent=2, ensure_ascii=False)
 
 
 def _xml_text(text: str) -> str:
-    return _XML_BAD.sub("\ufffd", text)
+    return xml_safe(text)
 
 
 def junit(diags: Sequence[Diagnostic], files: Sequence[str], root: "Path") -> str:
@@ -254,14 +275,15 @@ def junit(diags: Sequence[Diagnostic], files: Sequence[str], root: "Path") -> st
                         failures=str(len(diags)), errors="0")
     suite = ET.SubElement(suites, "testsuite", name="pinlint", tests=str(len(diags) + len(clean)),
                           failures=str(len(diags)), errors="0", skipped="0")
-    cases = [(relative_uri(f, root), None) for f in clean] + [(relative_uri(d.filename, root), d) for d in diags]
+    cases = [(_xml_text(relative_uri(f, root)), None) for f in clean] + \
+        [(_xml_text(relative_uri(d.filename, root)), d) for d in diags]
     cases.sort(key=lambda c: (c[0], c[1].sort_key() if c[1] else ()))
     for path, d in cases:
         if d is None:
             ET.SubElement(suite, "testcase", classname=path, name="pinlint", file=path)
             continue
         case = ET.SubElement(suite, "testcase", classname=path,
-                             name=f"{d.code} {d.name} at {path}:{d.start.row}:{d.start.column}",
+                             name=_xml_text(f"{d.code} {d.name} at {path}:{d.start.row}:{d.start.column}"),
                              file=path, line=str(d.start.row))
         failure = ET.SubElement(case, "failure", type=d.code, message=_xml_text(d.message))
         failure.text = _xml_text(f"{path}:{d.start.row}:{d.start.column}: {d.code} {d.message}\n"

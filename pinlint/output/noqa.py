@@ -9,15 +9,16 @@ never reported, codes of other tools (``E501``) are ignored, and an unknown ``PI
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from pinlint.model import Diagnostic, Position
 
-NOQA_RE = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+#: ``# noqa`` and its codes: letters then digits (``PIN101``, ``PIN1``, ``E501``), separated by commas or
+#: spaces. Prose after the codes (``# noqa: E501 long URL``) is not a code.
+NOQA_RE = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 FILE_NOQA_RE = re.compile(r"#\s*pinlint\s*:\s*noqa\b", re.IGNORECASE)
 #: Cheap tests on raw bytes or text: could the file hold a ``# noqa: ...PIN...`` comment?
 CODE_NOQA_BYTES_RE = re.compile(rb"(?i)#\s*noqa\s*:[^\n]*pin")
@@ -57,8 +58,13 @@ class NoqaMap:
 
 
 def _comments(source: str):
+    """(row, column, text) of every comment; rows in the universal line model (pinlint/output/edit.py),
+    as the positions of findings."""
+    from pinlint.output.edit import token_lines
+
+    feed = iter(token_lines(source))
     try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        for tok in tokenize.generate_tokens(lambda: next(feed, "")):
             if tok.type == tokenize.COMMENT:
                 yield tok.start[0], tok.start[1], tok.string
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -139,12 +145,12 @@ def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str]) -> List[D
 NOT_BASELINED = frozenset({"PIN000"})
 
 
-def _line_ends(source: str) -> Tuple[Set[int], Dict[int, int]]:
+def _line_ends(toks: Sequence[tokenize.TokenInfo]) -> Tuple[Set[int], Dict[int, int]]:
     """Rows whose end is outside any string and not a backslash continuation (a comment can go there),
     and row -> 0-based column of the comment already on that row."""
     ends: Set[int] = set()
     comments: Dict[int, int] = {}
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+    for tok in toks:
         if tok.type in (tokenize.NEWLINE, tokenize.NL):
             ends.add(tok.start[0])
         elif tok.type == tokenize.COMMENT:
@@ -152,27 +158,63 @@ def _line_ends(source: str) -> Tuple[Set[int], Dict[int, int]]:
     return ends, comments
 
 
-def _split_eol(line: str) -> Tuple[str, str]:
-    for eol in ("\r\n", "\n", "\r"):
-        if line.endswith(eol):
-            return line[: -len(eol)], eol
-    return line, ""
-
-
-def _with_codes(body: str, comment_col: Optional[int], codes: Sequence[str]) -> str:
-    """``body`` (a line without its end) with ``codes`` added to its ``# noqa`` comment, or a new one."""
+def _noqa_edit(body: str, comment_col: Optional[int], codes: Sequence[str]) -> Optional[Tuple[int, int, str]]:
+    """(start column, end column, replacement), 0-based, that adds ``codes`` to the ``# noqa`` comment of a
+    line (``body``: the line without its end), or appends a new one; None when nothing is to be done."""
     if comment_col is not None:
         m = NOQA_RE.search(body, comment_col)
         if m and m.group("codes"):
             have = {c.upper() for c in re.split(r"[\s,]+", m.group("codes")) if c}
             new = [c for c in codes if c not in have]
             if not new:
-                return body
+                return None
             at = m.end("codes")
-            return body[:at] + ", " + ", ".join(new) + body[at:]
+            return at, at, ", " + ", ".join(new)
         if m:  # a bare `# noqa` already covers everything
-            return body
-    return body.rstrip() + "  # noqa: " + ", ".join(codes)
+            return None
+    kept = len(body.rstrip())
+    return kept, len(body), "  # noqa: " + ", ".join(codes)
+
+
+def _significant(toks: Sequence[tokenize.TokenInfo]) -> List[Tuple[int, str, Tuple[int, int]]]:
+    """The token stream without comments and line ends (whose columns an added comment moves)."""
+    skip = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE)
+    return [(t.type, t.string, t.start) for t in toks if t.type not in skip]
+
+
+def comments_only_verifier(wanted: Dict[int, List[str]]) -> Callable[[str, str], Optional[str]]:
+    """``verify`` for pinlint.output.edit: the token streams before and after are identical except for the
+    comments of the ``wanted`` rows, every line end stays where it was, each of those rows now has a
+    ``# noqa`` that covers its codes, and the edited file still parses."""
+    from pinlint.output.edit import tokens
+
+    def verify(before: str, after: str) -> Optional[str]:
+        try:
+            old, new = tokens(before), tokens(after)
+        except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
+            return f"the edited file would not tokenize ({exc}); not written"
+        if _significant(old) != _significant(new):
+            return "an edit would change code or a string, not only add a comment; not written"
+        ends = [(t.type, t.start[0]) for t in old if t.type in (tokenize.NL, tokenize.NEWLINE)]
+        if ends != [(t.type, t.start[0]) for t in new if t.type in (tokenize.NL, tokenize.NEWLINE)]:
+            return "an edit would move a line end; not written"
+        others = [(t.start, t.string) for t in old if t.type == tokenize.COMMENT and t.start[0] not in wanted]
+        if others != [(t.start, t.string) for t in new if t.type == tokenize.COMMENT and t.start[0] not in wanted]:
+            return "an edit would change another comment; not written"
+        noqa = parse_noqa(after)
+        for row, codes in wanted.items():
+            have = noqa.rows.get(row)
+            if have is None or (have is not ALL and not all(any(c.startswith(h) for h in have) for c in codes)):
+                return f"the comment on line {row} would not suppress {', '.join(codes)}; not written"
+        from pinlint.pipeline.parse import ParseFailure, parse
+
+        try:
+            parse(after)
+        except ParseFailure as exc:
+            return f"the edited file would not parse ({exc.reason}); not written"
+        return None
+
+    return verify
 
 
 @dataclass
@@ -185,17 +227,17 @@ class NoqaEdit:
     refused: Optional[str] = None
 
 
-def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
+def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: Optional[str] = None) -> NoqaEdit:
     """Append ``# noqa: CODE`` for ``diags`` (all of file ``path``) on a line where a comment is a comment:
     the reported line, or another line of the finding's noqa rows (where the call starts or ends) when the
     reported line is inside a multi-line string. Existing ``# noqa: ...`` comments are extended.
 
-    The edited text must parse and ``recheck(path, data)`` must no longer report the baselined findings;
-    otherwise nothing is written. Encoding, BOM and line endings are kept; the write is atomic."""
-    import os
-
-    from pinlint.pipeline.parse import ParseFailure, parse
-    from pinlint.pipeline.read import decode, read_bytes
+    ``expected_sha256``: the hash of the bytes that were analysed; a file that no longer has them is not
+    edited. The edit is made and checked by pinlint/output/edit.py (rows of the universal line model, the
+    token stream unchanged but for the comments, the file still parses), and ``recheck(path, data)`` must
+    no longer report the baselined findings; otherwise nothing is written. Encoding, BOM, line endings,
+    permission bits and owner are kept; the write is atomic."""
+    from pinlint.output.edit import EditRefused, TextEdit, load, lines, rewrite, split_eol, tokens
 
     result = NoqaEdit(path)
     result.left = [(d, "the file was not analysed") for d in diags if d.code in NOT_BASELINED]
@@ -205,21 +247,26 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
         return result
     if not diags:
         return result
-    data = read_bytes(path)
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    text = decode(data)
-    try:
-        ends, comments = _line_ends(text)
-    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
-        result.refused = f"cannot tokenize: {exc}"
-        result.left.extend((d, result.refused) for d in diags)
+
+    def refuse(reason: str, which: Sequence[Diagnostic]) -> NoqaEdit:
+        result.refused = reason
+        result.left.extend((d, reason) for d in which)
         return result
-    lines = text.splitlines(keepends=True)
+
+    try:
+        source = load(path, expected_sha256)
+    except EditRefused as exc:
+        return refuse(f"not written: {exc}", diags)
+    try:
+        ends, comments = _line_ends(tokens(source.text))
+    except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
+        return refuse(f"cannot tokenize: {exc}", diags)
+    rows = lines(source.text)
     wanted: Dict[int, List[str]] = {}
     done: List[Diagnostic] = []
     for d in diags:
         candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
-        row = next((r for r in candidates if r in ends and 1 <= r <= len(lines)), None)
+        row = next((r for r in candidates if r in ends and 1 <= r <= len(rows)), None)
         if row is None:
             result.left.append((d, "no line of the finding can take a comment"))
             continue
@@ -228,24 +275,25 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck) -> NoqaEdit:
         done.append(d)
     if not wanted:
         return result
+    edits = []
     for row, codes in wanted.items():
-        body, eol = _split_eol(lines[row - 1])
-        lines[row - 1] = _with_codes(body, comments.get(row), sorted(codes)) + eol
-    new_text = "".join(lines)
-    try:
-        parse(new_text)
-    except ParseFailure as exc:
-        result.refused = f"the edited file would not parse ({exc.reason}); not written"
-    else:
-        new_data = new_text.encode(encoding)
-        remaining = {(d.code, d.start) for d in recheck(path, new_data)}
-        if any((d.code, d.start) in remaining for d in done):
-            result.refused = "a comment would not suppress its finding; not written"
-    if result.refused:
-        result.left.extend((d, result.refused) for d in done)
-        return result
-    from pinlint.atomic import atomic_write
+        change = _noqa_edit(split_eol(rows[row - 1])[0], comments.get(row), sorted(codes))
+        if change is not None:
+            edits.append(TextEdit(Position(row, change[0] + 1), Position(row, change[1] + 1), change[2]))
+    verify_comments = comments_only_verifier(wanted)
 
-    atomic_write(path, new_data, mode=os.stat(path).st_mode & 0o7777, prefix=".pinlint-")
+    def verify(before: str, after: str) -> Optional[str]:
+        reason = verify_comments(before, after)
+        if reason:
+            return reason
+        remaining = {(d.code, d.start) for d in recheck(path, after.encode(source.encoding))}
+        if any((d.code, d.start) in remaining for d in done):
+            return "a comment would not suppress its finding; not written"
+        return None
+
+    try:
+        rewrite(source, edits, verify)
+    except EditRefused as exc:
+        return refuse(str(exc), done)
     result.added = sum(len(c) for c in wanted.values())
     return result

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import re
 from pathlib import Path
-from typing import Iterable, List, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".sql")  # .sql: SQL files, judged statement by statement (pinlint.pipeline.sqlfile)
 
@@ -59,10 +59,12 @@ def _excluded_with_parents(path: Path, root: Path, patterns: Sequence[str]) -> b
     return False
 
 
-def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
-    """Source files under ``top`` (a normalised path), excludes applied to directories as they are met.
+def _walk(top: str, excluded: "_Excludes", errors: Optional[List[Tuple[str, str]]] = None
+          ) -> Iterable[Tuple[str, str]]:
+    """Source files under ``top`` (a normalised path) as (path, absolute path), excludes applied to directories as they are met.
     ``os.scandir`` tells directories and symlinks apart without a stat per entry; symlinked
-    directories are not entered; unreadable directories are skipped."""
+    directories are not entered; an unreadable directory is skipped and added to ``errors`` as
+    (path, reason)."""
     sep = os.sep
     stack = [("" if top == "." else top + sep, os.path.abspath(top) + sep)]
     while stack:
@@ -70,7 +72,10 @@ def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
         try:
             with os.scandir(prefix or ".") as entries:
                 listing = list(entries)
-        except OSError:
+        except OSError as exc:
+            if errors is not None:
+                reason = (exc.strerror or str(exc)).strip() or type(exc).__name__
+                errors.append((prefix.rstrip(sep) or ".", f"cannot read directory: {reason}"))
             continue
         for entry in listing:
             name = entry.name
@@ -84,13 +89,17 @@ def _walk(top: str, excluded: "_Excludes") -> Iterable[str]:
             else:
                 dot = name.rfind(".")
                 if dot > 0 and name[dot:] in SOURCE_SUFFIXES and not excluded(absolute + name, name):
-                    yield prefix + name
+                    yield prefix + name, absolute + name
 
 
-def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_exclude: bool = False) -> List[str]:
-    """Files to check (as paths to open), sorted, without duplicates. Paths named explicitly are kept even when excluded,
-    unless ``force_exclude``. Symlinked directories are not followed (no loops)."""
-    found = set()
+def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_exclude: bool = False,
+             errors: Optional[List[Tuple[str, str]]] = None) -> List[str]:
+    """Files to check (as paths to open), sorted, without duplicates: one file named several ways
+    (``x.py``, ``./x.py``, its absolute path) is checked once, under the first name given. Paths named
+    explicitly are kept even when excluded, unless ``force_exclude``. Symlinked directories are not
+    followed (no loops). Directories that cannot be read are added to ``errors`` as (path, reason)."""
+    found: Dict[str, str] = {}
+    seen_dirs = set()
     for raw in paths:
         path = Path(raw)
         if not os.path.lexists(path):
@@ -98,9 +107,14 @@ def discover(paths: Iterable[str], excludes: Sequence[str], root: Path, force_ex
         if path.is_dir():
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
-            found.update(_walk(str(path), _Excludes(excludes, root)))
+            top = os.path.normcase(os.path.abspath(path))
+            if top in seen_dirs:
+                continue
+            seen_dirs.add(top)
+            for f, absolute in _walk(str(path), _Excludes(excludes, root), errors):
+                found.setdefault(os.path.normcase(absolute), f)
         else:
             if force_exclude and _excluded_with_parents(path, root, excludes):
                 continue
-            found.add(str(path))
-    return sorted(found, key=lambda p: p.replace(os.sep, "/"))
+            found.setdefault(os.path.normcase(os.path.abspath(path)), str(path))
+    return sorted(found.values(), key=lambda p: p.replace(os.sep, "/"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, FrozenSet, Optional, Tuple
 
+from pinlint.pipeline.budget import DEFAULT_MEMORY_BOUND, DEFAULT_TIME_BUDGET
 from pinlint.targets import TargetSet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,3 +27,6 @@ class RunOptions:
     index: Optional["ProjectIndex"] = None
     #: ``sql-functions`` from the configuration: project functions whose first argument is SQL
     sql_functions: Tuple[str, ...] = ()
+    #: seconds one file's analysis may take, and bytes its syntax tree may take (pinlint/pipeline/budget.py)
+    time_budget: Optional[float] = DEFAULT_TIME_BUDGET
+    memory_bound: int = DEFAULT_MEMORY_BOUND

@@ -1,10 +1,13 @@
 """Parse Python source once, with libcst.
 
 libcst's native parser overflows its stack (a segmentation fault: the whole run dies) on a few thousand
-nested brackets, and takes time cubic in the depth of long operator, subscript and call chains. So
-before libcst sees a file, CPython's own parser (fast, and bounded: it refuses more than 200 nested
-brackets) checks it and an iterative walk measures the nesting depth; a file nested deeper than any
-hand-written code becomes one PIN000 diagnostic instead of a crash or a hang.
+nested brackets or ``or``/``and`` terms, and takes time cubic in the depth of long operator, subscript and
+call chains. So before libcst sees a file, CPython's own parser (fast, and bounded: it refuses more than
+200 nested brackets) checks it and an iterative walk measures the nesting depth *as libcst will build it*:
+CPython keeps ``a or b or c`` and the ``for`` clauses of a comprehension flat, libcst nests them one level
+per term. A file nested deeper than any hand-written code becomes one PIN000 diagnostic instead of a crash
+or a hang. The same walk counts the nodes, which bounds the memory libcst's tree will take
+(pinlint/pipeline/budget.py).
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import ast
 import re
 import sys
 import warnings
-from typing import TYPE_CHECKING, Callable, FrozenSet, Optional
+from typing import TYPE_CHECKING, Callable, FrozenSet, Optional, Tuple, Union
 
 import libcst as cst
+
+from pinlint.pipeline.budget import max_nodes, memory_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.pipeline.focus import Focused
@@ -41,11 +46,15 @@ class ParseFailure(Exception):
         self.column = column
 
 
-def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None) -> cst.Module:
+def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None,
+          memory_bound: Optional[int] = None) -> cst.Module:
     """The libcst module of ``text``. ``focus`` (pinlint/pipeline/focus.py) may return the text with the
-    statements that cannot matter blanked out, given CPython's tree; libcst then parses that."""
+    statements that cannot matter blanked out, given CPython's tree; libcst then parses that. Code whose
+    syntax trees would take more than ``memory_bound`` bytes is refused before a parser builds them."""
     tree: Optional[ast.AST] = None
     syntax_error: Optional[ParseFailure] = None
+    if memory_bound is not None:
+        _check_estimate(text, memory_bound)
     try:
         tree = _ast_parse(text)
     except SyntaxError as err:
@@ -60,8 +69,7 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
     focused = focus(tree) if focus is not None and isinstance(tree, ast.Module) else None
     if tree is not None:
         # only what libcst will see (blanked statements cannot slow it down)
-        if _too_deep(tree, focused.blanked if focused is not None else frozenset()):
-            raise ParseFailure(TOO_DEEP)
+        _check_size(tree, focused.blanked if focused is not None else frozenset(), memory_bound)
     elif _bracket_depth(text) > MAX_BRACKETS:
         # CPython refused the file for another reason (a newer syntax, perhaps, which libcst may know):
         # never hand libcst more brackets than it survives.
@@ -73,8 +81,7 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         try:
             return cst.parse_module(focused.text)
         except Exception:  # never expected; the whole text decides
-            if _too_deep(tree):  # type: ignore[arg-type]
-                raise ParseFailure(TOO_DEEP) from None
+            _check_size(tree, frozenset(), memory_bound)  # type: ignore[arg-type]
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -94,7 +101,48 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         raise ParseFailure(f"libcst cannot parse this valid Python ({type(exc).__name__}: {exc})") from None
 
 
-def _ast_parse(text: str) -> ast.AST:
+def _check_size(tree: ast.AST, skip: FrozenSet[int], memory_bound: Optional[int]) -> None:
+    most = max_nodes(memory_bound) if memory_bound is not None else None
+    depth, nodes = measure(tree, skip, most)
+    if depth > MAX_NESTING:
+        raise ParseFailure(TOO_DEEP)
+    if most is not None and nodes > most:
+        raise ParseFailure(memory_reason(memory_bound))  # type: ignore[arg-type]
+
+
+#: One token of Python source, for an upper estimate of the size of its tree: a string literal (triple-quoted
+#: or not, closed or not: never a failing scan), a comment, a word or number, one operator character.
+_TOKEN = re.compile(
+    r"""[rRbBuUfFtT]{0,2}(?:'\'\'(?:[^'\\]|\\.|'(?!''))*(?:'\'\'|\Z)|\"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)"""
+    r"""|'(?:[^'\\\r\n]|\\.)*'?|"(?:[^"\\\r\n]|\\.)*"?)|\#[^\r\n]*|\w+|[^\w\s]""",
+    re.S,
+)
+#: CPython's tree has at most about this many nodes per token (``a+a``: BinOp, Name, Load, Add, Name, Load).
+_NODES_PER_TOKEN = 2
+
+
+def _check_estimate(text: str, bound: int) -> None:
+    """Refuse a text whose CPython tree alone could exceed the memory bound, before CPython builds it.
+    Cheap for every file of ordinary size (no scan); linear otherwise, stopping at the bound."""
+    from pinlint.pipeline.budget import AST_BYTES_PER_NODE
+
+    most_tokens = bound // (AST_BYTES_PER_NODE * _NODES_PER_TOKEN)
+    if len(text) <= most_tokens:  # a token takes at least one character
+        return
+    tokens = 0
+    for tokens, _ in enumerate(_TOKEN.finditer(text), 1):
+        if tokens > most_tokens:
+            raise ParseFailure(memory_reason(bound))
+
+
+def bounded_ast_parse(source: Union[str, bytes], filename: str = "<unknown>") -> ast.AST:
+    """CPython's tree of ``source`` under a low recursion limit: a tree too deep to walk, pickle or
+    analyse raises RecursionError (or MemoryError) instead of being built. For the project index, so that
+    it never holds a summary the workers cannot send (pinlint/pipeline/schedule.py)."""
+    return _ast_parse(source, filename)
+
+
+def _ast_parse(text: Union[str, bytes], filename: str = "<unknown>") -> ast.AST:
     old = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(_AST_RECURSION_LIMIT)
@@ -103,25 +151,48 @@ def _ast_parse(text: str) -> ast.AST:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes and the like
-            return ast.parse(text)
+            return ast.parse(text, filename=filename)
     finally:
         sys.setrecursionlimit(old)
 
 
 def _too_deep(tree: ast.AST, skip: FrozenSet[int] = frozenset()) -> bool:
-    """Whether the tree is nested more than MAX_NESTING levels (iterative: no recursion), not counting
-    the nodes whose ids are in ``skip`` (statements blanked out before libcst sees the file)."""
+    """Whether libcst's tree of this code would be nested more than MAX_NESTING levels."""
+    return measure(tree, skip, stop_depth=MAX_NESTING)[0] > MAX_NESTING
+
+
+#: CPython keeps these flat where libcst nests one level per element: ``a or b or c`` is one BoolOp,
+#: libcst's BooleanOperation(BooleanOperation(a, b), c); a comprehension's ``for`` clauses are a list,
+#: libcst's CompFor chain (``inner_for_in``).
+_FLAT_CHAINS = {ast.BoolOp: "values", ast.ListComp: "generators", ast.SetComp: "generators",
+                ast.DictComp: "generators", ast.GeneratorExp: "generators"}
+
+
+def measure(tree: ast.AST, skip: FrozenSet[int] = frozenset(), max_nodes: Optional[int] = None,
+            stop_depth: int = MAX_NESTING) -> Tuple[int, int]:
+    """(depth, nodes) of the tree libcst will build for this code, not counting the nodes whose ids are
+    in ``skip`` (statements blanked out before libcst sees the file). Iterative: no recursion. Stops
+    early once the depth passes ``stop_depth`` or the count passes ``max_nodes``."""
     stack = [(tree, 0)]
     pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    chains = _FLAT_CHAINS
+    deepest = nodes = 0
+    limit = max_nodes if max_nodes is not None else -1
     while stack:
         node, depth = pop()
-        if depth > MAX_NESTING:
-            return True
-        depth += 1
+        nodes += 1
+        if depth > deepest:
+            deepest = depth
+            if depth > stop_depth:
+                break
+        if nodes == limit + 1:
+            break
+        field = chains.get(type(node))
+        depth += 1 if field is None else max(1, len(getattr(node, field)))
         for child in children(node):
             if id(child) not in skip:
                 push((child, depth))
-    return False
+    return deepest, nodes
 
 
 # Comments and string literals (their brackets do not nest), or one bracket.

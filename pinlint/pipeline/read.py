@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
+import re
 import stat
 import tokenize
 from typing import Union
@@ -48,12 +48,23 @@ def _os_reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).strip() or type(exc).__name__
 
 
+_BYTE_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)?")
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding of Python source by its BOM or PEP 263 cookie (raises SyntaxError for a bad one). The
+    first two lines are read as CPython reads them: a lone ``\r`` ends a line too."""
+    lines = iter(m.group() for m in _BYTE_LINE.finditer(data) if m.group())
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    return encoding
+
+
 def decode(data: bytes) -> str:
     """Decode Python source honouring a coding cookie or a UTF-8 BOM; raise SourceError otherwise."""
     if b"\0" in data:
         raise SourceError("file contains NUL bytes (binary file?)")
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = source_encoding(data)
     except SyntaxError as exc:
         raise SourceError(f"bad coding cookie: {exc.msg if hasattr(exc, 'msg') else exc}") from None
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Tuple
 
 from pinlint.model import Diagnostic, Position
+from pinlint.pipeline.budget import TRANSIENT_REASONS, BudgetExceeded, checkpoint, time_budget
 from pinlint.pipeline.options import RunOptions
 from pinlint.pipeline.read import SourceError, decode, read_bytes
 from pinlint.pipeline.timings import count, phase
@@ -51,12 +52,26 @@ def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
     return tuple(codes)
 
 
+def is_transient(diagnostics: List[Diagnostic]) -> bool:
+    """Whether a result depends on the moment (a time-out, an internal error): never cache it."""
+    return any(d.code == META_CODE and any(r in d.message for r in TRANSIENT_REASONS) for d in diagnostics)
+
+
 def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
-    """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic."""
+    """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic, and so
+    is a file over the per-file time budget or memory bound (pinlint/pipeline/budget.py)."""
+    try:
+        with time_budget(options.time_budget):
+            return _check_source(filename, data, options)
+    except BudgetExceeded as exc:
+        return [meta_diagnostic(filename, str(exc))] if META_CODE in options.enabled else []
+
+
+def _check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
     enabled = options.enabled
     ignored = _ignored_codes(filename, options)
     if ignored:
-        enabled = frozenset(c for c in enabled if not any(c.startswith(p) for p in ignored))
+        enabled = frozenset(c for c in enabled if not any(p == "ALL" or c.startswith(p) for p in ignored))
     if not enabled - {META_CODE}:
         return []
     if filename.endswith(".sql"):
@@ -85,6 +100,7 @@ def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagno
     if skip:
         return []
     count("stage 2 (shape) passed")
+    checkpoint()
     try:
         return analyse_text(filename, text, options, enabled)
     finally:
@@ -114,13 +130,14 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     from pinlint.pipeline.indexing import index_for
 
     index = index_for(filename, text, options)
+    checkpoint()
     # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)
     focus = partial(focus_on, text, index=index) if options.use_prefilter else None
 
     try:
         count("parsed with libcst")
         with phase("parse"):
-            module = parse(text, focus)
+            module = parse(text, focus, options.memory_bound)
     except ParseFailure as exc:
         if META_CODE not in enabled:
             return []
@@ -129,9 +146,11 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     from pinlint.evaluate import evaluate_modules, evaluate_sql
     from pinlint.facts.extract import extract
 
+    checkpoint()
     try:
         with phase("extract"):
             facts = extract(module, index, filename)
+        checkpoint()
         with phase("rules"):
             specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
             findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
@@ -145,10 +164,12 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
 
     from pinlint.output.locate import Locator
 
-    noqa = parse_noqa(text)
-    if noqa.file_level:
-        return []
-    locator = Locator(module) if findings else None
+    checkpoint()
+    with phase("locate"):
+        noqa = parse_noqa(text)
+        if noqa.file_level:
+            return []
+        locator = Locator(module, [n for f in findings for n in (f.node, f.call, f.literal)]) if findings else None
     out: List[Diagnostic] = []
     for f in findings:
         if f.literal is not None and f.span is not None:
@@ -189,7 +210,13 @@ def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[D
     except RecursionError:
         return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
     except Exception as exc:  # an internal error on one file must not stop the run
-        return [meta_diagnostic(path, f"internal error ({type(exc).__name__}: {exc}); please report it")]
+        return [internal_error(path, exc)]
+
+
+def internal_error(path: str, exc: BaseException) -> Diagnostic:
+    """PIN000 for an exception pinlint did not expect (one line; never cached: TRANSIENT_REASONS)."""
+    text = (str(exc).splitlines() or [""])[0][:200]
+    return meta_diagnostic(path, f"internal error ({type(exc).__name__}: {text}); please report it")
 
 
 #: Cyclic garbage collection for a command-line run (``tune_gc``): the parsers allocate millions of

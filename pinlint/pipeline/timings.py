@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from time import perf_counter
 from typing import Dict, Iterator
 
-PHASES = ("discover", "index", "read", "prefilter", "parse", "extract", "rules", "report")
+PHASES = ("discover", "index", "read", "prefilter", "parse", "extract", "rules", "locate")
 COUNTS = ("files", "stage 1 (bytes) passed", "stage 2 (shape) passed", "parsed with libcst", "from cache")
 
 _acc: Counter = Counter()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
@@ -281,10 +280,10 @@ def _param_of(node: ast.expr, fn: FunctionSummary, local: Dict[str, List[ast.exp
 def summarise(path: str, data: bytes, name: str, want_calls: bool = True) -> Optional[ModuleSummary]:
     """One file's summary, or None if it does not parse. ``want_calls``: record the calls that pass a
     parameter on (only files that may define a wrapper need them)."""
+    from pinlint.pipeline.parse import bounded_ast_parse  # too deep to pickle for the workers: not indexed
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data, filename=path)
+        tree = bounded_ast_parse(data, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     mod = ModuleSummary(name=name, path=path, is_package=os.path.basename(path).startswith("__init__."))
