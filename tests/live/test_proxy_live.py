@@ -81,7 +81,7 @@ def test_psycopg3(start_proxy, pg_server):
     result = proxy.stop()
     assert result.returncode == 1, result.stderr
     codes = by_code(result.findings)
-    assert set(codes) == {"PIN101", "PIN121", "PIN151", "PIN301"}, result.summary
+    assert set(codes) == {"PIN101", "PIN121", "PIN151", "PIN152", "PIN301"}, result.summary  # PIN152: the unlock, in its own transaction
     assert codes["PIN101"][0]["sql"] == "SET search_path TO public"
     assert codes["PIN101"][0]["client"]["application_name"] == "psycopg3-app"
     assert codes["PIN301"][0]["count"] == 1 and "`_pg3_N`" in codes["PIN301"][0]["message"]
@@ -126,7 +126,7 @@ def test_psycopg2(start_proxy, pg_server):
         conn.close()
     result = proxy.stop()
     codes = by_code(result.findings)
-    assert set(codes) == {"PIN101", "PIN151"}, result.summary
+    assert set(codes) == {"PIN101", "PIN151", "PIN152"}, result.summary  # PIN152: unlock_all, in its own transaction
     assert codes["PIN101"][0]["sql"] == "SET statement_timeout = '30s'"  # the text sent, with the value
 
 
