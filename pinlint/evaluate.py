@@ -272,6 +272,8 @@ def evaluate_modules(facts: "Facts", specs: Mapping[str, RuleSpec], targets: Tar
             continue
         for v in check.run(ctx.for_reader(check.needs, check.code)):
             finding = _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
+            if finding is not None and v.unconfirmed and finding.severity == "error":
+                finding = replace(finding, severity="warning")
             if finding is not None:
                 findings.append(finding)
     return findings

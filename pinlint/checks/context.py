@@ -35,7 +35,7 @@ class Verdict:
     fields: Dict[str, str] = field(default_factory=dict)
     #: character span of the offending text inside the site's SQL (defaults to the statement)
     span: Optional[Tuple[int, int]] = None
-    #: the verdict rests on a fact no source settles: reported as a warning at most
+    #: the verdict rests on a fact no source settles, or on a value known only at run time: a warning at most
     unconfirmed: bool = False
 
 
@@ -66,6 +66,8 @@ class NodeVerdict:
     fields: Dict[str, str] = field(default_factory=dict)
     #: picks the spec's help variant (django, sqlalchemy, psycopg, psycopg2, asyncpg, mysql)
     framework: Optional[str] = None
+    #: the verdict depends on a value known only at run time, or on a fact no source settles: a warning
+    unconfirmed: bool = False
 
 
 V = TypeVar("V", bound="View")

@@ -94,4 +94,19 @@ def hazards() -> Hazards:
     needles: List[Needle] = []
     for check in checks_of(MODULE):
         needles += [n for n in check.triggers if n not in needles]
+    needles += [n for n in session_api_needles() if n not in needles]
     return Hazards(sql, tuple(needles))
+
+
+def session_api_needles() -> Tuple[Needle, ...]:
+    """The third-party APIs that send session SQL (pinlint.facts.session_apis): a file that calls one
+    needs its package imported and its name written; a Django backend, its ENGINE string."""
+    from pinlint.checks.triggers import calls, in_text
+    from pinlint.facts.session_apis import bundled
+
+    out: List[Needle] = []
+    for api in bundled():
+        for needle in ((in_text(*api.qualnames[:1]),) if api.engine else calls(api.qualnames)):
+            if needle not in out:
+                out.append(needle)
+    return tuple(out)

@@ -79,7 +79,16 @@ def sql_matters(text: Optional[str]) -> bool:
         return False
     from pinlint.sql.classify import classify
 
-    return any(h.statement_matters(st, d) for d in dialects for st in classify(text, d))
+    if any(h.statement_matters(st, d) for d in dialects for st in classify(text, d)):
+        return True
+    # a fragment that another string completes (``selector = "WHERE pg_try_advisory_lock(id)"`` in
+    # ``f"SELECT id FROM jobs {self.selector}"``): judged as the clause or expression of a query
+    return any(h.statement_matters(st, d) for d in dialects for wrapped in FRAGMENT_WRAPPERS
+               for st in classify(wrapped.format(text), d) if st.kind != "unknown")
+
+
+#: how a SQL fragment is read to tell whether it can matter: as a query's clauses, or as an expression
+FRAGMENT_WRAPPERS = ("SELECT 1 FROM t {}", "SELECT {}")
 
 
 #: A string literal naming a .sql file (the code may load SQL from it).

@@ -43,13 +43,26 @@ def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix
     else:
         effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode else None}
         hold_text = "WITHOUT HOLD"
-    return NodeVerdict(node, effects, {"what": what, "hold": hold_text, "fix": fix}, framework)
+    # with withhold known only at run time, the PgBouncer part is what may happen (a warning); RDS Proxy
+    # pins on any DECLARE whatever the value
+    maybe = hold is UNKNOWN and RDS_PROXY not in ctx.targets.names
+    return NodeVerdict(node, effects, {"what": what, "hold": hold_text, "fix": fix}, framework, unconfirmed=maybe)
+
+
+def _makes_a_name(node: Optional[cst.BaseExpression]) -> bool:
+    """A cursor name the code computes but that is surely a non-empty string: ``str(uuid.uuid4())``,
+    ``uuid.uuid4().hex``, ``f"..."`` with text."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "str" and node.args:
+        return True
+    return isinstance(node, cst.Attribute) and node.attr.value == "hex"
 
 
 def _named_cursor(ctx: ModuleContext, d: DriverFacts, call: CallFact, recv: str, lib: str) -> List[NodeVerdict]:
     name_node = call.kwarg("name") or call.positional(0)
     text = ctx.facts.string(name_node, call.scope) if name_node is not None else None
-    if not text or not text.replace(HOLE, "").strip():
+    if text is None and not _makes_a_name(name_node):
+        return []
+    if text is not None and not text.replace(HOLE, "").strip():
         return []
     hold = kwarg_or_unknown(d, call, "withhold")
     hold = False if hold is MISSING else hold

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import List
 
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in
+from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in, source_of
 from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import PEEWEE_PG_DATABASES, SA_ENGINES
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, imported, needles
-from pinlint.facts.model import CallFact, dotted
+from pinlint.facts.model import UNKNOWN, CallFact, dotted
 from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
 
 
@@ -38,13 +38,22 @@ def _set_session(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
         v = d.value(node, call.scope) if node is not None else MISSING
         if v is not MISSING and v is not None:
             names.append(f"default_transaction_{'isolation' if i == 0 else kw.replace('only', '_only')}")
-    if not names or not _autocommit_on(d, call):
+    if not names:
         return []
-    return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
-                        {"what": f"`set_session(...)` with autocommit on runs `SET {names[0]}`",
-                         "fix": "call set_session with autocommit off (psycopg2 >= 2.7 then starts each "
-                                "transaction with `BEGIN ISOLATION LEVEL ...`)"},
-                        "psycopg2")]
+    fix = "call set_session with autocommit off (psycopg2 >= 2.7 then starts each transaction with `BEGIN " \
+          "ISOLATION LEVEL ...`)"
+    if _autocommit_on(d, call):
+        return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                            {"what": f"`set_session(...)` with autocommit on runs `SET {names[0]}`", "fix": fix},
+                            "psycopg2")]
+    flag = call.kwarg("autocommit")
+    if flag is not None and d.kwarg(call, "autocommit") is UNKNOWN:
+        # the value is known only at run time: what happens when it is true, as a warning
+        return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                            {"what": f"`set_session(...)` runs `SET {names[0]}` when `autocommit={source_of(flag, 30)}` "
+                                     "is true at run time", "fix": fix},
+                            "psycopg2", unconfirmed=True)]
+    return []
 
 
 def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
