@@ -222,14 +222,19 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
                     {"object": st.temp_object or "object", "name": st.name or "object"})]
 
 
+def _named(name: str, names) -> Optional[str]:
+    """The function of ``names`` a call names: exactly, or with an unknown suffix after one."""
+    if name in names:
+        return name
+    head, hole, rest = name.partition(HOLE.lower())
+    return head if hole and not rest and head in names else None
+
+
 def _session_lock(name: str) -> Optional[str]:
     """The session-level lock function a call names: exactly, or with an unknown suffix after one
     (``pg_advisory_lock{suffix}`` is ``pg_advisory_lock`` or ``pg_advisory_lock_shared``, both session
     locks; a transaction-level lock has ``_xact`` before ``lock``)."""
-    if name in SESSION_LOCKS:
-        return name
-    head, hole, rest = name.partition(HOLE.lower())
-    return head if hole and not rest and head in SESSION_LOCKS else None
+    return _named(name, SESSION_LOCKS)
 
 
 #: a name assembled from parts (``"pg_" + "try_" + "advisory_lock"``) still shows "advisory"
@@ -261,10 +266,12 @@ def session_advisory_unlock(ctx: SqlContext) -> List[Verdict]:
     if any(_session_lock(c.name) for other in ctx.earlier for c in other.calls) \
             or any(_session_lock(c.name) for c in st.calls):
         return []  # locked earlier in this SQL string: the same transaction, the same server connection
-    return [
-        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=call_span(call))
-        for call in st.calls if call.name in SESSION_UNLOCKS
-    ]
+    out = []
+    for call in st.calls:
+        name = _named(call.name, SESSION_UNLOCKS)
+        if name is not None:
+            out.append(Verdict({PGBOUNCER: LOST}, {"function": name}, span=(call.start, call.start + len(name))))
+    return out
 
 
 @sql_check("PIN161", functions=SEQUENCE_SETTERS)

@@ -40,6 +40,8 @@ class Collector(cst.CSTVisitor):
         #: calls inside the arguments of a test assertion (``assert_compile(x, "SET ...")``,
         #: ``self.assertEqual(..., CursorSQL("..."))``): expected SQL, not SQL the code sends
         self.asserted_calls: set = set()
+        #: every class body's scope
+        self.class_scopes: List[Scope] = []
         self._assert_depth = 0
         #: the compound statements (if/else, loops, try) around the node being walked, and a counter that
         #: orders bindings and calls (pinlint.facts.flow)
@@ -84,6 +86,7 @@ class Collector(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
         self.scope = Scope(self.scope, "class", outer + node.name.value, node.name.value)
+        self.class_scopes.append(self.scope)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         assert self.scope.parent is not None

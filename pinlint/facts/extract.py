@@ -382,6 +382,7 @@ class Extractor(ValueSource, OtherSources):
             if arg is None:
                 continue
             self._argument_sites(arg, call, sink, scope, wrapper)
+        self._statement_list_constants()
         return self.facts
 
     def _statement_list(self, arg: cst.BaseExpression, call: cst.Call, sink: str, scope: Scope) -> bool:

@@ -4,6 +4,7 @@ other call that talks to a database. A mixin of the extractor (pinlint.facts.ext
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import libcst as cst
@@ -23,6 +24,10 @@ def _last_name(node: cst.BaseExpression) -> str:
     while isinstance(node, cst.Call):
         node = node.func
     return node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+
+
+#: names of constants that hold statements to run
+SQL_LIST_NAME = re.compile(r"(?i)sql|quer|statement|command")
 
 
 @lru_cache(maxsize=4096)
@@ -127,3 +132,22 @@ class OtherSources:
                 text = self._evaluator(scope).text(value)
                 if text is not None and text.strip():
                     self._add(template.format(text), value, call, "extra", scope, framework="django")
+
+    def _statement_list_constants(self) -> None:
+        """``SESSION_SQLS = ["SET @@session.wait_timeout=28800", ...]``: a list of complete SQL statements
+        that a module or class keeps under a name that says so (``*SQL*``, ``*QUER*``, ``*STATEMENT*``,
+        ``*COMMAND*``) is SQL the code sends, even where the loop that sends it is out of sight (an attribute
+        set from it, another module). Each statement is a site at its literal."""
+        for scope in [self.collector.module_scope] + [s for s in self.collector.class_scopes]:
+            for name, values in scope.assigns.items():
+                if len(values) != 1 or not SQL_LIST_NAME.search(name):
+                    continue
+                value = values[0]
+                if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
+                    continue
+                items = [el.value for el in value.elements if isinstance(el, cst.Element)]
+                texts = [self._local(scope).text(item) for item in items]
+                if not all(isinstance(x, str) and complete_sql(x) for x in texts):
+                    continue
+                for item, text in zip(items, texts):
+                    self._add(text, item, None, "constant", scope)
