@@ -146,6 +146,7 @@ CHECK_MODULES = (
     "pinlint.checks.drivers.startup_parameters",
     "pinlint.checks.drivers.listen",
     "pinlint.checks.drivers.lifetimes",
+    "pinlint.checks.drivers.asyncpg_introspection",
 )
 
 _loaded = False
