@@ -219,6 +219,10 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
             LAST_TIMINGS["discover"] += discovered - started
             click.echo(render(LAST_TIMINGS, time.perf_counter() - started, jobs or os.cpu_count() or 1), err=True)
 
+    from pinlint.checks.drivers.connection_budget import settle
+
+    diags = settle(diags)  # the connection budget is an error when the run also pins sessions
+
     def lines_of(filename: str) -> Optional[List[str]]:
         if filename not in texts:
             try:

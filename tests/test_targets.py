@@ -210,3 +210,35 @@ def test_unknown_parameter_keeps_tracking_targets_quiet():
              'def f(name):\n    conn.execute(f"SET {name} = 1")\n'
     (d,) = check_source(source)
     assert d.targets == ("rds-proxy", "supavisor")  # they track nothing; PgDog tracks everything
+
+
+BUDGET = '''
+import psycopg
+from sqlalchemy import create_engine
+
+engine = create_engine("postgresql+psycopg://app@proxy:5432/app", pool_size=10, max_overflow=20, pool_pre_ping=True,
+                       connect_args={"prepare_threshold": None})
+'''
+BUDGET_OPTIONS = {"client-processes": 20, "rds-proxy": {"database-max-connections": 410, "max-connections-percent": 90}}
+
+
+def test_connection_budget_is_an_error_when_the_run_also_pins(run_pinlint, write):
+    (d,) = check_source(BUDGET, target="rds-proxy", options=BUDGET_OPTIONS)
+    assert d.code == "PIN312" and d.severity == "warning" and "369" in d.message and "600" in d.message
+    pinning = BUDGET + 'with psycopg.connect("", prepare_threshold=None) as conn:\n    conn.execute("SET search_path TO a")\n'
+    by_code = {d.code: d for d in check_source(pinning, target="rds-proxy", options=BUDGET_OPTIONS)}
+    assert by_code["PIN312"].severity == "error" and "pin sessions" in by_code["PIN312"].message
+    # decided over the whole run: the pinning statement may be in another file
+    write("pinlint.toml", 'target = "rds-proxy"\nclient-processes = 20\n'
+                          '[rds-proxy]\ndatabase-max-connections = 410\nmax-connections-percent = 90\n')
+    write("db.py", BUDGET)
+    r = run_pinlint("check", "--output-format", "json", "db.py")
+    assert [x["severity"] for x in json.loads(r.stdout)] == ["warning"]
+    write("tenants.py", 'import psycopg\nconn = psycopg.connect("", prepare_threshold=None)\n'
+                        'conn.execute("SET search_path TO a")\n')
+    r = run_pinlint("check", "--output-format", "json")
+    found = {x["code"]: x for x in json.loads(r.stdout)}
+    assert found["PIN312"]["severity"] == "error" and "PIN101" in found
+    write("pinlint.toml", '[rds-proxy]\nmax-connections-percent = 101\n')
+    r = run_pinlint("check")
+    assert r.returncode == 2 and "rds-proxy.max-connections-percent" in r.stderr

@@ -147,6 +147,7 @@ CHECK_MODULES = (
     "pinlint.checks.drivers.listen",
     "pinlint.checks.drivers.lifetimes",
     "pinlint.checks.drivers.asyncpg_introspection",
+    "pinlint.checks.drivers.connection_budget",
 )
 
 _loaded = False
