@@ -38,7 +38,9 @@ def check_source(source: str, filename: str = "example.py", target: str = "any",
         from dataclasses import replace
 
         opts = replace(opts, use_prefilter=False)
-    return _check_bytes(filename, source.encode("utf-8"), opts)
+    from pinlint.checks.drivers.connection_budget import settle
+
+    return settle(_check_bytes(filename, source.encode("utf-8"), opts))
 
 
 def check_sql(sql: str, target: str = "any", options: Optional[Mapping[str, Any]] = None) -> List[Diagnostic]:

@@ -81,6 +81,18 @@ def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
     sys.exit(EXIT_ERROR)
 
 
+def target_option(value: Optional[str]) -> Optional[str]:
+    """``--target`` (``check`` and ``proxy``): ``any`` or target names, comma-separated; exit 2 otherwise."""
+    if value is None:
+        return None
+    from pinlint.targets import target_argument
+
+    try:
+        return target_argument(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--target'") from None
+
+
 def _csv(values: Sequence[str]) -> List[str]:
     out: List[str] = []
     for v in values:
@@ -90,8 +102,9 @@ def _csv(values: Sequence[str]) -> List[str]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--target", type=click.Choice(["any", "pgbouncer", "rds-proxy"]), default=None,
-              help="Pooler to judge for (default: any = every pooler).")
+@click.option("--target", default=None, callback=lambda c, p, v: target_option(v),
+              help="Poolers to judge for, comma-separated: any (default: every target), or names from "
+                   "`pinlint targets`.")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the default: ALL).")
 @click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
@@ -205,6 +218,10 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
 
             LAST_TIMINGS["discover"] += discovered - started
             click.echo(render(LAST_TIMINGS, time.perf_counter() - started, jobs or os.cpu_count() or 1), err=True)
+
+    from pinlint.checks.drivers.connection_budget import settle
+
+    diags = settle(diags)  # the connection budget is an error when the run also pins sessions
 
     def lines_of(filename: str) -> Optional[List[str]]:
         if filename not in texts:
@@ -328,7 +345,7 @@ def rule(code: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 def rules_(as_json: bool) -> None:
     """List every rule: code, name, targets, summary."""
-    from pinlint.output.docs import rule_json
+    from pinlint.output.docs import rule_json, targets_label
     from pinlint.specs import load_specs
 
     specs = load_specs()
@@ -337,8 +354,24 @@ def rules_(as_json: bool) -> None:
         return
     width = max(len(s.name) for s in specs)
     for s in specs:
-        targets = ",".join(s.targets) or "-"
-        click.echo(f"{s.code}  {s.name:<{width}}  {targets:<20}  {s.summary}")
+        targets = targets_label(s, ",")
+        click.echo(f"{s.code}  {s.name:<{width}}  {targets:<26}  {s.summary}")
+
+
+@cli.command(name="targets")
+@click.argument("families", nargs=-1)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text",
+              help="json: every cell with its conditions and sources.")
+def targets_(families, output_format: str) -> None:
+    """The target matrix: each hazard family against each target (pins, leaks, lost, breaks, fine,
+    unconfirmed). With FAMILY names: their cells in full, with conditions and sources."""
+    from pinlint.targets.matrix import as_json, render_text
+    from pinlint.targets.profiles import catalog
+
+    unknown = [f for f in families if f not in catalog().families]
+    if unknown:
+        _fail(f"unknown hazard family {unknown[0]!r}; `pinlint targets` lists them")
+    click.echo(json.dumps(as_json(families), indent=2) if output_format == "json" else render_text(families))
 
 
 from pinlint.proxy.command import proxy  # noqa: E402

@@ -18,7 +18,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from pinlint.pipeline.discover import DEFAULT_EXCLUDES
-from pinlint.targets import POOL_MODES, TARGET_CHOICES, PgBouncerOptions, RdsProxyOptions, TargetSet
+from pinlint.targets import OptionError, TargetOptions, TargetSet, parse_targets, target_options
+from pinlint.targets.profiles import catalog
 
 OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "gitlab", "junit")
 DIALECTS = ("postgres", "mysql")
@@ -43,8 +44,10 @@ class Settings:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     output_format: str = "concise"
-    pgbouncer: PgBouncerOptions = field(default_factory=PgBouncerOptions)
-    rds_proxy: RdsProxyOptions = field(default_factory=RdsProxyOptions)
+    #: ``[tool.pinlint.<target>]`` tables, checked against the target's profile
+    target_options: Tuple[TargetOptions, ...] = ()
+    #: how many processes run each client pool (the connection budget, PIN312)
+    client_processes: int = 1
     #: Django aliases and variable names of engines/pools/connections that bypass the pooler
     direct_connections: Tuple[str, ...] = ()
     #: SQL dialect where the code does not show the driver: "postgres" | "mysql" (None: not set)
@@ -57,9 +60,9 @@ class Settings:
 
     @property
     def targets(self) -> TargetSet:
-        return TargetSet.from_name(self.target, pgbouncer=self.pgbouncer, rds_proxy=self.rds_proxy,
+        return TargetSet.from_name(self.target, options=self.target_options,
                                    direct_connections=frozenset(self.direct_connections),
-                                   dialect=self.dialect)
+                                   dialect=self.dialect, client_processes=self.client_processes)
 
     @property
     def all_excludes(self) -> Tuple[str, ...]:
@@ -142,47 +145,31 @@ def _unclosed_bracket(pattern: str) -> bool:
     return False
 
 
-def _pgbouncer(table: Mapping[str, Any], source: str) -> PgBouncerOptions:
-    opts = PgBouncerOptions()
-    for key, value in table.items():
-        full = f"pgbouncer.{key}"
-        if key == "pool-mode":
-            opts = replace(opts, pool_mode=_expect_choice(value, POOL_MODES, source, full))
-        elif key == "max-prepared-statements":
-            opts = replace(opts, max_prepared_statements=_expect_int(value, source, full))
-        elif key == "track-extra-parameters":
-            opts = replace(opts, track_extra_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
-        elif key == "ignore-startup-parameters":
-            opts = replace(opts, ignore_startup_parameters=frozenset(v.lower() for v in _expect_str_list(value, source, full)))
-        elif key == "client-idle-timeout":
-            opts = replace(opts, client_idle_timeout=_expect_int(value, source, full))
-        else:
-            raise ConfigError(source, full, "unknown key (expected pool-mode, max-prepared-statements, "
-                                            "track-extra-parameters, ignore-startup-parameters, "
-                                            "client-idle-timeout)")
-    return opts
+def _target(value: Any, source: str, key: str) -> str:
+    """``target``: ``any``, a target name, or a list of names (also ``"a,b"``), as the canonical
+    comma-separated string."""
+    try:
+        names = parse_targets(value)
+    except ValueError as exc:
+        raise ConfigError(source, key, str(exc)) from None
+    return "any" if names == catalog().names and value in ("any", ["any"]) else ",".join(names)
 
 
-def _rds_proxy(table: Mapping[str, Any], source: str) -> RdsProxyOptions:
-    opts = RdsProxyOptions()
-    for key, value in table.items():
-        full = f"rds-proxy.{key}"
-        if key == "idle-client-timeout":
-            opts = replace(opts, idle_client_timeout=_expect_int(value, source, full, minimum=1))
-        elif key == "exclude-variable-sets":
-            if not isinstance(value, bool):
-                raise ConfigError(source, full, f"expected true or false, got {value!r}")
-            opts = replace(opts, exclude_variable_sets=value)
-        else:
-            raise ConfigError(source, full, "unknown key (expected idle-client-timeout, exclude-variable-sets)")
-    return opts
+def _target_options(settings: "Settings", name: str, table: Mapping[str, Any], source: str) -> "Settings":
+    """``[tool.pinlint.<target>]``: the target's options, checked against its profile."""
+    try:
+        opts = target_options(name, table)
+    except OptionError as exc:
+        raise ConfigError(source, f"{name}.{exc.key}", exc.problem) from None
+    others = tuple(o for o in settings.target_options if o.target != name)
+    return replace(settings, target_options=others + (opts,))
 
 
 def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Settings:
     """Apply a ``[tool.pinlint]``-shaped table (also used for ``--config`` and examples' options)."""
     for key, value in table.items():
         if key == "target":
-            settings = replace(settings, target=_expect_choice(value, TARGET_CHOICES, source, key))
+            settings = replace(settings, target=_target(value, source, key))
         elif key in ("select", "extend-select", "ignore", "exclude", "extend-exclude"):
             settings = replace(settings, **{key.replace("-", "_"): _expect_str_list(value, source, key)})
         elif key == "per-file-ignores":
@@ -203,10 +190,10 @@ def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Se
                 if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$", name):
                     raise ConfigError(source, key, f"expected dotted names such as 'myapp.db.run', got {name!r}")
             settings = replace(settings, sql_functions=names)
-        elif key == "pgbouncer":
-            settings = replace(settings, pgbouncer=_pgbouncer(_expect_table(value, source, key), source))
-        elif key == "rds-proxy":
-            settings = replace(settings, rds_proxy=_rds_proxy(_expect_table(value, source, key), source))
+        elif key == "client-processes":
+            settings = replace(settings, client_processes=_expect_int(value, source, key, minimum=1))
+        elif key in catalog().profiles:
+            settings = _target_options(settings, key, _expect_table(value, source, key), source)
         else:
             raise ConfigError(source, key, "unknown key")
     return settings

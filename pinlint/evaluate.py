@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
 
-from pinlint.checks.context import ModuleContext, SqlContext, Verdict
+from pinlint.checks.context import ModuleContext, NodeVerdict, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
 from pinlint.facts.dialect import DIALECT_NAMES
 from pinlint.specs import RuleSpec, spec_by_code
-from pinlint.targets import TargetSet, consequence, select_effects
+from pinlint.targets import Hazard, Outcome, TargetSet, consequence
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -63,28 +63,48 @@ def _render(template: str, fields: Dict[str, str]) -> str:
     return template.format_map(_SafeDict(fields))
 
 
-def _severity(spec: RuleSpec, targets: Iterable[str]) -> str:
-    levels = [spec.severity.get(t, "warning") for t in targets]
-    return "error" if "error" in levels else "warning"
+def _severity(spec: RuleSpec, outcomes: Mapping[str, Outcome], certain: bool = True) -> str:
+    """Error when a target the finding applies to says error; an unconfirmed effect, or a finding that
+    depends on a run-time fact, is a warning at most."""
+    for t, o in outcomes.items():
+        if spec.severity.get(t, "warning") == "error" and certain and not o.unconfirmed:
+            return "error"
+    return "warning"
 
 
-def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict[str, str],
+def judged(hazard: Optional["Hazard"], effects: Optional[Mapping[str, object]], targets: TargetSet
+           ) -> Dict[str, Outcome]:
+    """Each selected target's outcome for a verdict: the profiles' judgement of its hazard, with the
+    check's own per-target ``effects`` on top (an effect word, an ``Outcome`` or None)."""
+    outcomes = targets.outcomes(hazard) if hazard is not None else {}
+    for t, e in (effects or {}).items():
+        if t not in targets.names:
+            continue
+        if e is None:
+            outcomes.pop(t, None)
+        else:
+            outcomes[t] = e if isinstance(e, Outcome) else Outcome(t, str(e), "source")
+    return outcomes
+
+
+def _finding(spec: RuleSpec, outcomes: Mapping[str, Outcome], fields: Dict[str, str],
              framework: Optional[str], targets: TargetSet, node: "cst.CSTNode", span: Optional[Tuple[int, int]],
-             literal: Optional["cst.SimpleString"], call: Optional["cst.Call"]) -> Optional[Finding]:
+             literal: Optional["cst.SimpleString"], call: Optional["cst.Call"], certain: bool = True,
+             family: Optional[str] = None) -> Optional[Finding]:
     """A finding for the selected targets where the rule reports, or None when nothing is left."""
-    effects = select_effects({t: e for t, e in raw_effects.items() if t in spec.severity}, targets)
+    effects = {t: o for t, o in outcomes.items() if o.reported and t in spec.severity and t in targets}
     if not effects:
         return None
     fields = dict(fields)
-    fields["consequence"] = consequence(effects, targets)
+    fields["consequence"] = consequence(effects, targets, family)
     affected = tuple(t for t in targets.names if t in effects)
     return Finding(
         spec=spec,
         message=_render(spec.message, fields),
         help=_render(spec.help_for(framework), fields),
-        severity=_severity(spec, affected),
+        severity=_severity(spec, effects, certain),
         targets=affected,
-        effects=tuple((t, effects[t]) for t in affected),
+        effects=tuple((t, effects[t].effect) for t in affected),
         node=node,
         span=span,
         literal=literal,
@@ -92,13 +112,18 @@ def _finding(spec: RuleSpec, raw_effects: Dict[str, Optional[str]], fields: Dict
     )
 
 
+def _verdict_finding(spec: RuleSpec, v: "Verdict | NodeVerdict", targets: TargetSet, node: "cst.CSTNode",
+                     framework: Optional[str], span: Optional[Tuple[int, int]] = None,
+                     literal: Optional["cst.SimpleString"] = None, call: Optional["cst.Call"] = None
+                     ) -> Optional[Finding]:
+    return _finding(spec, judged(v.hazard, v.effects, targets), v.fields, framework, targets, node, span, literal,
+                    call, not v.unconfirmed, v.hazard.family if v.hazard is not None else None)
+
+
 def verdict_finding(spec: RuleSpec, verdict: Verdict, site: "SqlSite", targets: TargetSet,
                     default_span: Tuple[int, int]) -> Optional[Finding]:
-    finding = _finding(spec, verdict.effects, verdict.fields, site.framework, targets, site.node,
-                       verdict.span or default_span, site.literal, site.call)
-    if finding is not None and verdict.unconfirmed and finding.severity == "error":
-        finding = replace(finding, severity="warning")  # an unconfirmed fact never gives an error
-    return finding
+    return _verdict_finding(spec, verdict, targets, site.node, site.framework, verdict.span or default_span,
+                            site.literal, site.call)
 
 
 def _shown(path: str) -> str:
@@ -172,19 +197,19 @@ def evaluate(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet) 
     return evaluate_sql(facts, specs, targets, ctx) + evaluate_modules(facts, specs, targets, ctx)
 
 
-def _merged_effects(ctx: SqlContext, dialect: str) -> Dict[str, str]:
-    """What every SQL check of the dialect (enabled or not) finds in a statement: the first effect per
-    target, by rule code, on the targets where that rule reports."""
+def _merged_effects(ctx: SqlContext, dialect: str) -> Dict[str, Outcome]:
+    """What every SQL check of the dialect (enabled or not) finds in a statement: the first reported
+    outcome per target, by rule code, on the targets where that rule reports."""
     specs = _all_specs()
-    effects: Dict[str, str] = {}
+    effects: Dict[str, Outcome] = {}
     for check in checks_of(SQL):
         spec = specs.get(check.code)
         if spec is None or spec.dialect != dialect:
             continue
         for v in check.run(ctx):
-            for t, e in v.effects.items():
-                if e and t in spec.severity and t not in effects:
-                    effects[t] = e
+            for t, o in judged(v.hazard, v.effects, ctx.targets).items():
+                if o.reported and t in spec.severity and t not in effects:
+                    effects[t] = o
     return effects
 
 
@@ -194,7 +219,7 @@ def _reported_as(site_ctx: SiteContext, spec: RuleSpec, mctx: ModuleContext, ctx
     v = site_ctx.report(mctx, ctx.site, ctx.statement, _merged_effects(ctx, dialect), dialect)
     if v is None:
         return None
-    return _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
+    return _verdict_finding(spec, v, targets, v.node, v.framework)
 
 
 def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet,
@@ -271,9 +296,7 @@ def evaluate_modules(facts: "Facts", specs: Mapping[str, RuleSpec], targets: Tar
         if spec is None:
             continue
         for v in check.run(ctx.for_reader(check.needs, check.code)):
-            finding = _finding(spec, v.effects, v.fields, v.framework, targets, v.node, None, None, None)
-            if finding is not None and v.unconfirmed and finding.severity == "error":
-                finding = replace(finding, severity="warning")
+            finding = _verdict_finding(spec, v, targets, v.node, v.framework)
             if finding is not None:
                 findings.append(finding)
     return findings

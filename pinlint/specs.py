@@ -16,7 +16,18 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 DOC_SECTIONS = ("what-it-does", "why-is-this-bad", "example", "use-instead", "fix-safety", "references")
 SEVERITIES = ("error", "warning")
-TARGET_NAMES = ("pgbouncer", "rds-proxy")
+
+def __getattr__(name: str) -> Any:
+    """``TARGET_NAMES``: every target, from the profiles (pinlint/targets/profiles.toml)."""
+    if name == "TARGET_NAMES":
+        return _target_names()
+    raise AttributeError(name)
+
+
+def _target_names() -> Tuple[str, ...]:
+    from pinlint.targets.profiles import catalog
+
+    return catalog().names
 FRAMEWORKS = ("django", "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "mysql")
 CODE_RE = re.compile(r"^PIN\d{3}$")
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -33,6 +44,7 @@ class Example:
     valid: bool
     sql: Optional[str]
     code: Optional[str]
+    #: ``any``, a target name, or several comma-separated (``target = [...]`` in the spec)
     target: str = "any"
     options: Mapping[str, Any] = field(default_factory=dict)
     note: str = ""
@@ -112,7 +124,7 @@ class RuleSpec:
 
     @property
     def targets(self) -> Tuple[str, ...]:
-        return tuple(t for t in TARGET_NAMES if t in self.severity)
+        return tuple(t for t in _target_names() if t in self.severity)
 
     @property
     def url(self) -> str:
@@ -170,7 +182,10 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
         if ("sql" in item) == ("code" in item):
             raise SpecError(f"{w}: needs exactly one of `sql` or `code`")
         target = item.get("target", "any")
-        if target not in ("any",) + TARGET_NAMES:
+        if isinstance(target, list) and all(isinstance(x, str) for x in target):
+            target = ",".join(target)
+        if not isinstance(target, str) or not all(
+                x.strip() in ("any",) + _target_names() for x in target.split(",")):
             raise SpecError(f"{w}: unknown target {target!r}")
         oracle = item.get("oracle", "observe")
         if oracle not in ("observe", "documented-only"):
@@ -258,7 +273,7 @@ def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
         raise SpecError(f"{path}: name {name!r} is not kebab-case")
     severity = _req(data, "severity", dict, path)
     for target, level in severity.items():
-        if target not in TARGET_NAMES or level not in SEVERITIES:
+        if target not in _target_names() or level not in SEVERITIES:
             raise SpecError(f"{path}: [severity] {target} = {level!r} is not a target/severity")
     variants = data.get("help-variants", {})
     for key in variants:

@@ -27,7 +27,8 @@ class Clock:
 def judges(tmp_path_factory):
     cfg = tmp_path_factory.mktemp("cfg") / "pinlint.toml"
     cfg.write_text('[pgbouncer]\npool-mode = "statement"\n')
-    return {"any": Judge("any"), "pgbouncer": Judge("pgbouncer"), "rds-proxy": Judge("rds-proxy"),
+    # "both": the two targets these tests were written for (any is every target: tests/test_targets.py)
+    return {"both": Judge("pgbouncer,rds-proxy"), "pgbouncer": Judge("pgbouncer"), "rds-proxy": Judge("rds-proxy"),
             "statement": Judge("pgbouncer", str(cfg))}
 
 
@@ -57,7 +58,7 @@ def simple(s: Session, *sqls: str, status="I") -> None:
 
 
 def test_session_set_is_reported_with_check_keys(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session(("user", "app"), ("application_name", "api"))
     simple(s, "SET search_path TO app, public")
     s.close()
@@ -73,7 +74,7 @@ def test_session_set_is_reported_with_check_keys(judges):
 
 
 def test_each_statement_of_a_multi_statement_query(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     simple(s, "SELECT 1; LISTEN jobs; SELECT pg_advisory_lock(42); SET LOCAL work_mem = '1MB'")
     assert run.codes() == ["PIN121", "PIN151"]
@@ -121,7 +122,7 @@ def test_cursor_context_spans_the_transaction_block(judges):
 
 
 def test_set_config_jit_names_jit(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     s.client_bytes(parse("", "SELECT current_setting('jit') AS cur, set_config('jit', 'off', false) AS new")
                    + bind("", "") + msg(b"E", b"\0\0\0\0\0") + msg(b"S", b""))
@@ -136,7 +137,7 @@ def test_set_config_jit_names_jit(judges):
     ("s{}", "PIN303", "`sN`"),
 ])
 def test_named_prepared_statements(judges, name, code, shown):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     for i in range(3):
         s.client_bytes(parse(name.format(i + 9), "SELECT $1") + msg(b"S", b""))
@@ -147,7 +148,7 @@ def test_named_prepared_statements(judges, name, code, shown):
 
 
 def test_unnamed_parse_is_fine(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     s.client_bytes(parse("", "SELECT $1") + bind("", "") + msg(b"S", b""))
     s.ready("I")
@@ -190,7 +191,7 @@ def test_max_prepared_statements_makes_named_statements_fine(tmp_path):
 
 
 def test_startup_parameters(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     run.session(("user", "app"), ("database", "app"), ("application_name", "x"), ("client_encoding", "UTF8"),
                 ("TimeZone", "UTC"), ("options", "-c search_path=app"), ("jit", "off"), ("_pq_.foo", "1"))
     by_target = {(f["code"], tuple(f["targets"])) for f in run.collector.findings()}
@@ -201,7 +202,7 @@ def test_startup_parameters(judges):
 
 
 def test_options_with_tracked_parameters_only_refused_by_rds_proxy(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     run.session(("user", "app"), ("options", "-c TimeZone=UTC"))
     (f,) = run.collector.findings()
     assert f["targets"] == ["rds-proxy"]
@@ -210,13 +211,13 @@ def test_options_with_tracked_parameters_only_refused_by_rds_proxy(judges):
 def test_select_and_ignore_from_the_configuration(tmp_path):
     cfg = tmp_path / "pinlint.toml"
     cfg.write_text('ignore = ["PIN101"]\n')
-    run = Run(Judge("any", str(cfg)))
+    run = Run(Judge("pgbouncer,rds-proxy", str(cfg)))
     simple(run.session(), "SET search_path TO app", "LISTEN x")
     assert run.codes() == ["PIN121"]
 
 
 def test_counts_sessions_and_first_client(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     a = run.session(("user", "u"), ("application_name", "first"), peer="127.0.0.1:1")
     b = run.session(("user", "u"), ("application_name", "second"), peer="127.0.0.1:2")
     simple(a, "SET search_path TO a", "SET search_path TO b")
@@ -227,7 +228,7 @@ def test_counts_sessions_and_first_client(judges):
 
 
 def test_summary_shares_and_backend_connections(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     pinned = run.session()
     simple(pinned, "SET search_path TO app")  # pinned from here on
     busy = run.session()
@@ -262,7 +263,7 @@ def test_no_findings_summary_and_exit_code(judges):
 
 
 def test_report_file_is_json(judges, tmp_path):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     simple(run.session(), "LISTEN jobs")
     path = tmp_path / "out" / "report.json"
     run.collector.write(str(path))
@@ -270,7 +271,7 @@ def test_report_file_is_json(judges, tmp_path):
 
 
 def test_malformed_client_bytes_stop_inspection_not_traffic(judges):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     s.client_bytes(b"Q\0\0\0\1garbage")  # length 1
     assert s.desynced
@@ -282,7 +283,7 @@ def test_malformed_client_bytes_stop_inspection_not_traffic(judges):
 
 def test_memory_per_session_is_bounded(judges, monkeypatch):
     monkeypatch.setattr(session_mod, "MAX_UNIT_TEXTS", 10)
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
     s.client_bytes(query("BEGIN"))
     s.ready("T")
@@ -298,7 +299,7 @@ def test_memory_per_session_is_bounded(judges, monkeypatch):
 
 
 def test_a_bug_in_judging_does_not_raise(judges, monkeypatch):
-    run = Run(judges["any"])
+    run = Run(judges["both"])
     s = run.session()
 
     def boom(texts):

@@ -65,7 +65,7 @@ def test_bad_pyproject(run_pinlint, write, config, needles):
 
 def test_bad_pinlint_toml_and_not_utf8(run_pinlint, write):
     write("app.py", LEAK)
-    write("pinlint.toml", 'target = ["any"]\n')
+    write("pinlint.toml", 'target = ["pgbouncer", 1]\n')
     assert_usage_error(run_pinlint("check"), "pinlint.toml", "target", "expected one of")
     write("pinlint.toml", b'target = "any"\n# caf\xe9\n')
     assert_usage_error(run_pinlint("check"), "pinlint.toml")

@@ -62,18 +62,18 @@ def test_registering_a_code_twice_or_a_meta_rule_fails():
     from pinlint.checks.registry import sql_check
 
     with pytest.raises(ValueError, match="already has a check"):
-        sql_check("PIN101", large=True)(lambda ctx: [])
+        sql_check("PIN101", families=("session-set",), large=True)(lambda ctx: [])
     with pytest.raises(ValueError, match="already has a check"):
-        sql_check("PIN000", large=True)(lambda ctx: [])
+        sql_check("PIN000", families=("session-set",), large=True)(lambda ctx: [])
     with pytest.raises(ValueError, match="not a rule code"):
-        sql_check("set-role", large=True)(lambda ctx: [])
+        sql_check("set-role", families=("session-set",), large=True)(lambda ctx: [])
 
 
 def test_a_check_must_declare_its_triggers():
     from pinlint.checks.registry import module_check, sql_check
 
     with pytest.raises(ValueError, match="declares what can make it fire"):
-        sql_check("PIN998")
+        sql_check("PIN998", families=("session-set",))
     with pytest.raises(ValueError, match="needles"):
         module_check("PIN998")
     assert "PIN998" not in CHECKS

@@ -1,10 +1,11 @@
 """What a check gets and what it returns.
 
 A SQL check gets a ``SqlContext`` (one classified statement of one SQL site) and returns ``Verdict`` s:
-what the statement does on each target (``pins``, ``leaks``, ``lost``, ``breaks``). A module check gets a
-``ModuleContext`` (the file's public facts, ``pinlint.facts.model``) and returns ``NodeVerdict`` s at
-nodes of the file. The engine keeps the selected targets, renders the message from the spec and drops a
-verdict when nothing is left.
+the hazard it found (``pinlint.targets.hazard``: a family, its parameters, a few flags). A module check
+gets a ``ModuleContext`` (the file's public facts, ``pinlint.facts.model``) and returns ``NodeVerdict`` s
+at nodes of the file. The engine judges the hazard for each selected target with its profile
+(``pins``, ``leaks``, ``lost``, ``breaks``, ``fine``), keeps the targets where the rule reports, renders
+the message from the spec and drops a verdict when nothing is left.
 
 Derived facts that several checks share (``DriverFacts``, the SQLAlchemy engines, Django's
 ``DATABASES``, the connection hooks) are *views*: a ``View`` subclass computed from the context on
@@ -16,9 +17,9 @@ error, so the declaration stays true.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple, Type, TypeVar
 
-from pinlint.targets import TargetSet
+from pinlint.targets import Hazard, TargetSet
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -29,12 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class Verdict:
-    #: target -> effect (``pins``/``leaks``/``lost``/``breaks``); None or missing: nothing happens there
-    effects: Dict[str, Optional[str]]
+    #: what the check found (``pinlint.targets.hazard``): each target's profile judges it
+    hazard: Optional["Hazard"]
     #: values for the spec's ``{placeholders}`` in message and help
     fields: Dict[str, str] = field(default_factory=dict)
     #: character span of the offending text inside the site's SQL (defaults to the statement)
     span: Optional[Tuple[int, int]] = None
+    #: per-target verdicts that replace the profiles' (target -> effect, ``Outcome`` or None); for what a
+    #: check knows better than a family's cell
+    effects: Optional[Dict[str, Any]] = None
     #: the verdict rests on a fact no source settles, or on a value known only at run time: a warning at most
     unconfirmed: bool = False
 
@@ -62,10 +66,12 @@ class NodeVerdict:
     """A module check's verdict at a node (a call, a keyword argument, a settings entry)."""
 
     node: "cst.CSTNode"
-    effects: Dict[str, Optional[str]]
+    hazard: Optional["Hazard"]
     fields: Dict[str, str] = field(default_factory=dict)
     #: picks the spec's help variant (django, sqlalchemy, psycopg, psycopg2, asyncpg, mysql)
     framework: Optional[str] = None
+    #: as ``Verdict.effects``
+    effects: Optional[Dict[str, Any]] = None
     #: the verdict depends on a value known only at run time, or on a fact no source settles: a warning
     unconfirmed: bool = False
 

@@ -9,7 +9,8 @@ comments, ``GET_LOCK``, ``LOCK TABLES`` / ``FLUSH TABLES WITH READ LOCK`` and te
 ``EXCLUDE_VARIABLE_SETS`` session pinning filter (``[tool.pinlint.rds-proxy] exclude-variable-sets``),
 SET statements no longer pin: their values stay on the database connection and reach other clients.
 
-PgBouncer is a PostgreSQL pooler: these rules report for RDS Proxy only. They see only the SQL sites
+The other targets are PostgreSQL poolers: the MySQL families apply to RDS Proxy only (its profile is
+the one whose ``dialects`` include MySQL). They see only the SQL sites
 whose dialect is MySQL (their specs say ``dialect = "mysql"``; pinlint.evaluate filters on it).
 """
 
@@ -22,7 +23,7 @@ from pinlint.checks.registry import sql_check
 from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.checks.triggers import BLANK, IDENT, NAME, Shape
 from pinlint.sql.statement import SESSION, USER, Call, Statement
-from pinlint.targets import LEAKS, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
+from pinlint.targets import RDS_PROXY_MYSQL_TRACKED, hazard
 
 #: Statements that evaluate the function calls in them (SET evaluates its values, DO its expressions).
 EXECUTING_KINDS = frozenset({"query", "set", "create_temp"})
@@ -45,11 +46,6 @@ def _executed_calls(st: Statement, names) -> List[Call]:
     return executed_calls(st, names, EXECUTING_KINDS)
 
 
-def _set_effect(ctx: SqlContext) -> str:
-    """What a SET does under RDS Proxy: it pins, or with EXCLUDE_VARIABLE_SETS its value leaks."""
-    return LEAKS if ctx.targets.rds_proxy.exclude_variable_sets else PINS
-
-
 def tracked_by_rds_proxy(name: str) -> bool:
     """Whether RDS Proxy tracks this system variable (a SET of it does not pin)."""
     return name.lower() in RDS_PROXY_MYSQL_TRACKED
@@ -60,7 +56,7 @@ def _assigns_user_variable(st: object) -> bool:
     return any(a.scope == USER for a in getattr(st, "assignments", ()))
 
 
-@sql_check("PIN201", kinds=("set",), shapes=(
+@sql_check("PIN201", families=("mysql-user-variable",), kinds=("set",), shapes=(
     Shape("set", _SET + "@"),
     # ``SELECT @v := expr``, ``SELECT ... INTO @v``
     Shape("select", r"select\b[^;\"'`]{0,300}?(?:@\w+\s*:=|\binto\s+@)", hazard="select"),
@@ -79,13 +75,13 @@ def user_variable(ctx: SqlContext) -> List[Verdict]:
         into = st.kind == "query" and st.text[:a.start - st.start].rstrip().upper().endswith(("INTO", ","))
         assignment = f"SET {variable}" if st.kind == "set" else (
             f"SELECT ... INTO {variable}" if into else f"SELECT {variable} := ...")
-        out.append(Verdict({RDS_PROXY: _set_effect(ctx)},
+        out.append(Verdict(hazard("mysql-user-variable"),
                            {"variable": variable, "assignment": assignment, "statement": short(st.text)},
                            span=(a.start, a.end), unconfirmed=st.kind == "query"))
     return out
 
 
-@sql_check("PIN202", kinds=("set",), shapes=(
+@sql_check("PIN202", families=("mysql-set-variable",), kinds=("set",), shapes=(
     Shape("set", _SET + NAME + r"\s*:?=", variable_like),
     Shape("set", _SET + r"(?:names|char(?:acter|set))\b"),
 ))
@@ -100,20 +96,20 @@ def set_system_variable(ctx: SqlContext) -> List[Verdict]:
             continue  # an unknown name may be a tracked one
         if tracked_by_rds_proxy(a.name) or "." in a.name:
             continue  # tracked; or a key cache component (structured variables are global)
-        out.append(Verdict({RDS_PROXY: _set_effect(ctx)}, {"variable": a.name, "statement": short(st.text)},
+        out.append(Verdict(hazard("mysql-set-variable"), {"variable": a.name, "statement": short(st.text)},
                            span=(a.start, a.end)))
     return out
 
 
-@sql_check("PIN203", kinds=("set_transaction",), shapes=(Shape("set", _SET + r"transaction\b"),))
+@sql_check("PIN203", families=("mysql-set-transaction",), kinds=("set_transaction",), shapes=(Shape("set", _SET + r"transaction\b"),))
 def set_transaction(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "set_transaction":
         return []
-    return [Verdict({RDS_PROXY: _set_effect(ctx)}, {"statement": short(st.text)})]
+    return [Verdict(hazard("mysql-set-transaction"), {"statement": short(st.text)})]
 
 
-@sql_check("PIN211", kinds=("prepare", "execute"), shapes=(
+@sql_check("PIN211", families=("mysql-prepared",), kinds=("prepare", "execute"), shapes=(
     Shape("prepare", r"prepare\s+" + IDENT + r"\s+from\b"),
     Shape("execute", r"execute\s+" + IDENT + BLANK + r"*(?:using\b|;|[\"'`]|$)"),
 ))
@@ -121,20 +117,20 @@ def prepared_statement(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in ("prepare", "execute"):
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"verb": st.kind.upper(), "name": st.name or "statement",
-                                        "statement": short(st.text)})]
+    return [Verdict(hazard("mysql-prepared"), {"verb": st.kind.upper(), "name": st.name or "statement",
+                                               "statement": short(st.text)})]
 
 
-@sql_check("PIN221", markers=(r"/\*m?!",), statement_test=lambda st: bool(st.executable_comments))
+@sql_check("PIN221", families=("mysql-executable-comment",), markers=(r"/\*m?!",), statement_test=lambda st: bool(st.executable_comments))
 def executable_comment(ctx: SqlContext) -> List[Verdict]:
     text = ctx.site.text
     return [
-        Verdict({RDS_PROXY: PINS}, {"comment": short(text[start:end], 40)}, span=(start, end))
+        Verdict(hazard("mysql-executable-comment"), {"comment": short(text[start:end], 40)}, span=(start, end))
         for start, end in ctx.statement.executable_comments
     ]
 
 
-@sql_check("PIN241", kinds=("create_temp",), shapes=(
+@sql_check("PIN241", families=("mysql-temp-table",), kinds=("create_temp",), shapes=(
     Shape(r"create\s+(?:or\s+replace\s+)?temporary", r"create\s+(?:or\s+replace\s+)?temporary\s",
           hazard="temporary"),
 ))
@@ -142,18 +138,18 @@ def temporary_table(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "create_temp":
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"name": st.name or "table"})]
+    return [Verdict(hazard("mysql-temp-table"), {"name": st.name or "table"})]
 
 
-@sql_check("PIN251", functions=("get_lock",))
+@sql_check("PIN251", families=("mysql-named-lock",), functions=("get_lock",))
 def named_lock(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
+        Verdict(hazard("mysql-named-lock"), {"function": call.name.upper()}, span=call_span(call))
         for call in _executed_calls(ctx.statement, ("get_lock",))
     ]
 
 
-@sql_check("PIN252", kinds=("lock_tables", "flush_tables_read_lock"), shapes=(
+@sql_check("PIN252", families=("mysql-table-lock",), kinds=("lock_tables", "flush_tables_read_lock"), shapes=(
     Shape(r"lock\s+tables?", r"lock\s+tables?\s", hazard="lock"),
     Shape(r"flush\s+tables?", hazard="flush"),
 ))
@@ -163,12 +159,12 @@ def table_lock(ctx: SqlContext) -> List[Verdict]:
                            "flush_tables_read_lock": "FLUSH TABLES WITH READ LOCK"}.get(st.kind)
     if what is None:
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"what": what, "statement": short(st.text)})]
+    return [Verdict(hazard("mysql-table-lock"), {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("PIN261", functions=LAST_STATEMENT_FUNCTIONS)
+@sql_check("PIN261", families=("mysql-last-statement-function",), functions=LAST_STATEMENT_FUNCTIONS)
 def last_statement_function(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name.upper()}, span=call_span(call))
+        Verdict(hazard("mysql-last-statement-function"), {"function": call.name.upper()}, span=call_span(call))
         for call in _executed_calls(ctx.statement, LAST_STATEMENT_FUNCTIONS)
     ]

@@ -1,10 +1,11 @@
 """The checks, by rule code.
 
-A check is a function registered with its rule's code: ``@sql_check("PIN151")`` for a check of one
-classified SQL statement, ``@module_check("PIN302", needs=(DriverFacts,))`` for a check of a whole
-module's facts. The spec with that code (``rules/PIN151-*.toml``) gives its message, severities and
-dialect; ``tests/test_specs.py`` fails when a spec has no check or a check has no spec. The rules the
-engine itself reports (``META_RULES``) have no check.
+A check is a function registered with its rule's code: ``@sql_check("PIN151", families=("advisory-lock",))``
+for a check of one classified SQL statement, ``@module_check("PIN302", families=("protocol-prepared",),
+needs=(DriverFacts,))`` for a check of a whole module's facts. ``families`` are the hazard families its
+verdicts name (the rows of ``pinlint targets``). The spec with that code (``rules/PIN151-*.toml``) gives its
+message, severities and dialect; ``tests/test_specs.py`` fails when a spec has no check or a check has no
+spec. The rules the engine itself reports (``META_RULES``) have no check.
 
 A rule whose SQL runs somewhere that changes its verdict registers a ``SiteContext``: before the SQL
 checks run, it marks its sites (``site.context``); the SQL checks then judge every site once, and a
@@ -46,6 +47,9 @@ class Check:
     #: what the check needs to see (``pinlint.checks.triggers``): ``SqlTriggers`` for a SQL check, a
     #: tuple of ``Needle`` for a module check
     triggers: object = None
+    #: the hazard families (``pinlint/targets/profiles.toml``) its verdicts name: the rows of the target
+    #: matrix that decide where the rule reports
+    families: Tuple[str, ...] = ()
 
 
 CHECKS: Dict[str, Check] = {}
@@ -59,38 +63,42 @@ def _register(check: Check) -> None:
     CHECKS[check.code] = check
 
 
-def sql_check(code: str, *, kinds: Optional[Iterable[str]] = None, shapes: Tuple[Shape, ...] = (),
-              functions: Tuple[str, ...] = (), markers: Tuple[str, ...] = (), large: bool = False,
-              statement_test: Optional[Callable[[object], bool]] = None) -> Callable[[Callable], Callable]:
-    """Register a SQL check: ``fn(SqlContext) -> List[Verdict]``, with its triggers (``SqlTriggers``)."""
+def sql_check(code: str, *, families: Tuple[str, ...], kinds: Optional[Iterable[str]] = None,
+              shapes: Tuple[Shape, ...] = (), functions: Tuple[str, ...] = (), markers: Tuple[str, ...] = (),
+              large: bool = False, statement_test: Optional[Callable[[object], bool]] = None
+              ) -> Callable[[Callable], Callable]:
+    """Register a SQL check: ``fn(SqlContext) -> List[Verdict]``, with the hazard families its verdicts
+    name and its triggers (``SqlTriggers``)."""
     triggers = SqlTriggers(None if kinds is None else frozenset(kinds), tuple(shapes), tuple(functions),
                            tuple(markers), large, statement_test)
     if not (triggers.shapes or triggers.functions or triggers.markers or triggers.large):
         raise ValueError(f"{code}: a SQL check declares what can make it fire (shapes, functions, markers, large)")
 
     def register(fn: Callable) -> Callable:
-        _register(Check(code, SQL, fn, (), triggers))
+        _register(Check(code, SQL, fn, (), triggers, tuple(families)))
         return fn
 
     return register
 
 
-def module_check(code: str, needs: Tuple[type, ...] = (), triggers: Tuple[Needle, ...] = ()
-                 ) -> Callable[[Callable], Callable]:
+def module_check(code: str, needs: Tuple[type, ...] = (), triggers: Tuple[Needle, ...] = (),
+                 families: Tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
     """Register a module check: ``fn(ModuleContext) -> List[NodeVerdict]``, reading the views ``needs``;
-    ``triggers``: the needles (``pinlint.checks.triggers``) without which it cannot fire."""
+    ``triggers``: the needles (``pinlint.checks.triggers``) without which it cannot fire; ``families``:
+    the hazard families its verdicts name."""
     if not triggers:
         raise ValueError(f"{code}: a module check declares the needles without which it cannot fire")
 
     def register(fn: Callable) -> Callable:
-        _register(Check(code, MODULE, fn, tuple(needs), tuple(triggers)))
+        _register(Check(code, MODULE, fn, tuple(needs), tuple(triggers), tuple(families)))
         return fn
 
     return register
 
 
 #: ``report(ctx, site, statement, effects, dialect)``: the rule's verdict on a statement of a marked site,
-#: given the effects the SQL checks found there (the first effect per target, by rule code), or None
+#: given the outcomes the SQL checks found there (``pinlint.targets.Outcome``: the first reported one per
+#: target, by rule code), or None
 Report = Callable[["ModuleContext", "SqlSite", "Statement", Dict[str, str], str], Optional["NodeVerdict"]]
 
 
@@ -138,6 +146,8 @@ CHECK_MODULES = (
     "pinlint.checks.drivers.startup_parameters",
     "pinlint.checks.drivers.listen",
     "pinlint.checks.drivers.lifetimes",
+    "pinlint.checks.drivers.asyncpg_introspection",
+    "pinlint.checks.drivers.connection_budget",
 )
 
 _loaded = False

@@ -1,16 +1,17 @@
 """PostgreSQL statements that leave state on the server connection.
 
-Sources for every verdict are in the rule specs (``rules/PIN1*.toml``, ``[docs] references``); the
-gist: PgBouncer in transaction mode lends a server connection per
-transaction, so anything that outlives the transaction stays behind for the next client (SET,
-LISTEN, WITH HOLD cursors, SQL PREPARE, LOAD, session advisory locks, temp tables without ON COMMIT
-DROP), except the parameters PgBouncer tracks per client. RDS Proxy pins the client to its backend
-for any SET or set_config, SQL-level prepared statements, DISCARD, any temporary object, any DECLARE,
-LISTEN, LOAD, nextval/setval and session advisory locks.
+Each check names the hazard family of what it finds (``pinlint.targets.hazard``); what that does under
+each pooler, with the source, is in the target profiles (``pinlint/targets/profiles.toml``, printed by
+``pinlint targets``). The gist: a transaction pooler (PgBouncer, Supavisor, ...) lends a server
+connection per transaction, so anything that outlives the transaction stays behind for the next client
+(SET, LISTEN, WITH HOLD cursors, SQL PREPARE, LOAD, session advisory locks, temp tables without ON COMMIT
+DROP), except what the pooler tracks per client. RDS Proxy pins the client to its backend for any SET or
+set_config, SQL-level prepared statements, DISCARD, any temporary object, any DECLARE, LISTEN, LOAD,
+nextval/setval and session advisory locks.
 """
-
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
 from pinlint.checks.context import SqlContext, Verdict
@@ -19,16 +20,7 @@ from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.checks.triggers import END, IDENT, NAME, Shape
 from pinlint.sql.pg_parameters import PG_PARAMETERS, is_pg_parameter
 from pinlint.sql.statement import HOLE, Call, Statement
-from pinlint.targets import (
-    BREAKS,
-    LARGE_STATEMENT_BYTES,
-    LEAKS,
-    LOST,
-    PGBOUNCER,
-    PINS,
-    RDS_PROXY,
-    static_bytes,
-)
+from pinlint.targets import LARGE_STATEMENT_BYTES, hazard, static_bytes
 
 #: Parameters whose SET acts on the current transaction only, even without LOCAL.
 TRANSACTION_SCOPED = frozenset({"transaction_isolation", "transaction_read_only", "transaction_deferrable"})
@@ -54,19 +46,27 @@ def parameter_like(name: str) -> bool:
     return n in PG_PARAMETERS or n in ("all", "role") or any(c in n for c in "._@{")
 
 
-def _pgbouncer_set_effect(ctx: SqlContext, name: Optional[str]) -> Optional[str]:
-    if name is None:
-        return None  # unknown parameter: it may be one that PgBouncer tracks
-    if ctx.targets.pgbouncer.tracked(name):
-        return None
-    return LEAKS
+#: statements PgDog treats as SETs when one query string mixes them with others
+SET_KINDS = frozenset({"set", "set_role", "set_session_authorization", "set_session_characteristics",
+                       "set_transaction", "reset"})
+#: the first words PgDog's regex pre-check sends through its parser (pgdog/src/frontend/regex_parser.rs)
+_PARSED_START = re.compile(r"(?i)^\s*(?:set|reset|begin|commit|rollback|listen|unlisten|notify)\b")
+
+
+def _company(ctx: SqlContext) -> List[str]:
+    """Flags for a SET by the statements it shares its SQL string with: ``mixed`` when some are not SETs,
+    ``parsed`` when the string starts with a statement PgDog's pre-check parses."""
+    others = [o for i, o in enumerate(ctx.statements) if i != ctx.index and o.kind != "unknown"]
+    if not any(o.kind not in SET_KINDS for o in others):
+        return []
+    return ["mixed", "parsed" if _PARSED_START.match(ctx.statements[0].text) else ""]
 
 
 def _executed_calls(st: Statement, names) -> List[Call]:
     return executed_calls(st, names, EXECUTING_KINDS)
 
 
-@sql_check("PIN101", kinds=("set", "set_session_characteristics"), shapes=(
+@sql_check("PIN101", families=("session-set",), kinds=("set", "set_session_characteristics"), shapes=(
     Shape("set", _SET + NAME + r"\s*(?:=|to\b)", parameter_like),
     Shape("set", _SET + r"(?:time\s+zone|session\s+characteristics)\b"),
     Shape("set", r"set\s+(?:schema|names)\s"),
@@ -74,17 +74,19 @@ def _executed_calls(st: Statement, names) -> List[Call]:
 def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "set_session_characteristics":
-        return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+        param = "default_transaction_isolation" if "isolation" in st.text.lower() else "default_transaction_read_only"
+        return [Verdict(hazard("session-set", param, flags=["characteristics"] + _company(ctx)),
                         {"name": "session characteristics", "statement": short(st.text)})]
     if st.kind != "set" or st.scope != "session":
         return []
     if st.name in TRANSACTION_SCOPED or (st.name is not None and not is_pg_parameter(st.name)):
         return []  # transaction-scoped, or not a PostgreSQL parameter (MySQL's sql_mode, ...)
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, st.name)},
+    # an unknown name (a hole) may be a parameter a target tracks: the profiles then stay quiet
+    return [Verdict(hazard("session-set", st.name, flags=_company(ctx)),
                     {"name": st.name or "a parameter", "statement": short(st.text)})]
 
 
-@sql_check("PIN102", kinds=("set_role", "set_session_authorization"), shapes=(
+@sql_check("PIN102", families=("set-role",), kinds=("set_role", "set_session_authorization"), shapes=(
     Shape("set", _SET + r"(?:role|session\s+authorization)\b"),
 ))
 def set_role(ctx: SqlContext) -> List[Verdict]:
@@ -95,11 +97,11 @@ def set_role(ctx: SqlContext) -> List[Verdict]:
     # SET ROLE NONE / SET SESSION AUTHORIZATION DEFAULT go back to the login role: nothing is left
     # behind, but the change may land on another server connection than the one it should undo.
     resets = st.name in ("none", "default")
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LOST if resets else LEAKS},
-                    {"what": what, "statement": short(st.text)})]
+    flags = ["resets" if resets else "", "session-authorization" if st.kind == "set_session_authorization" else ""]
+    return [Verdict(hazard("set-role", flags=flags + _company(ctx)), {"what": what, "statement": short(st.text)})]
 
 
-@sql_check("PIN103", kinds=("reset",), shapes=(
+@sql_check("PIN103", families=("reset",), kinds=("reset",), shapes=(
     Shape("reset", r"reset\s+" + NAME + END, parameter_like),
     Shape("reset", r"reset\s+(?:session\s+authorization|time\s+zone)\b"),
 ))
@@ -109,13 +111,22 @@ def reset_parameter(ctx: SqlContext) -> List[Verdict]:
         return []
     if st.name is None or st.name in TRANSACTION_SCOPED:
         return []
-    if st.name not in ("all", "role", "session_authorization") and (
-            ctx.targets.pgbouncer.tracked(st.name) or not is_pg_parameter(st.name)):
+    if st.name not in ("all", "role", "session_authorization") and not is_pg_parameter(st.name):
         return []
-    return [Verdict({PGBOUNCER: LOST}, {"name": st.name, "statement": short(st.text)})]
+    # a RESET of a parameter a target tracks is fine there (the profiles' ``tracked``)
+    return [Verdict(hazard("reset", st.name), {"name": st.name, "statement": short(st.text)})]
 
 
-@sql_check("PIN104", functions=("set_config",))
+def _alone(st: Statement, call: Call) -> bool:
+    """``SELECT set_config('name', 'value', false)`` and nothing else, with constant arguments: the one
+    form PgDog's parser takes for a SET."""
+    if len(st.calls) != 1 or any(a is None or HOLE in a or not (a.startswith("'") or a in FALSE_LITERALS)
+                                 for a in call.args):
+        return False
+    return re.match(r"(?is)^\s*select\s+set_config\s*\(.*\)\s*;?\s*$", st.text) is not None
+
+
+@sql_check("PIN104", families=("set-config-session",), functions=("set_config",))
 def set_config_session(ctx: SqlContext) -> List[Verdict]:
     out = []
     for call in _executed_calls(ctx.statement, ("set_config",)):
@@ -128,12 +139,13 @@ def set_config_session(ctx: SqlContext) -> List[Verdict]:
         name = param.strip("'").lower() if param and param.startswith("'") else None
         if name in TRANSACTION_SCOPED or (name is not None and not is_pg_parameter(name)):
             continue
-        out.append(Verdict({RDS_PROXY: PINS, PGBOUNCER: _pgbouncer_set_effect(ctx, name)},
+        alone = "alone" if _alone(ctx.statement, call) else ""
+        out.append(Verdict(hazard("set-config-session", name, flags=[alone]),
                            {"name": name or "a parameter"}, span=call_span(call)))
     return out
 
 
-@sql_check("PIN111", kinds=("prepare", "execute", "deallocate"), shapes=(
+@sql_check("PIN111", families=("sql-prepare", "sql-prepared-use"), kinds=("prepare", "execute", "deallocate"), shapes=(
     Shape("prepare", r"prepare\s+" + IDENT + r"\s*(?:\(|as\b)"),
     Shape("execute", r"execute\s+" + IDENT + r"\s*(?:\(|;|[\"'`]|$)"),
     Shape("deallocate", r"deallocate\s+" + IDENT),
@@ -143,70 +155,68 @@ def sql_prepared_statement(ctx: SqlContext) -> List[Verdict]:
     if st.kind == "prepare":
         # deallocated later in the same string (one implicit transaction): nothing stays behind
         freed = any(o.kind == "deallocate" and o.name in (st.name, "all") for o in ctx.later)
-        effect = None if freed and st.name is not None else LEAKS
+        found = hazard("sql-prepare", flags=["contained" if freed and st.name is not None else ""])
     elif st.kind in ("execute", "deallocate"):
-        if st.name == "all":
-            effect = None  # DEALLOCATE ALL cannot fail
-        else:
-            prepared_here = st.name is not None and any(
-                o.kind == "prepare" and o.name == st.name for o in ctx.earlier)
-            effect = None if prepared_here else BREAKS
+        prepared_here = st.name is not None and st.name != "all" and any(
+            o.kind == "prepare" and o.name == st.name for o in ctx.earlier)
+        # DEALLOCATE ALL cannot fail where nothing tracks prepared statements
+        found = hazard("sql-prepared-use", flags=["all" if st.name == "all" else "",
+                                                  "contained" if prepared_here else ""])
     else:
         return []
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: effect},
+    return [Verdict(found,
                     {"verb": st.kind.upper(), "name": st.name or "statement", "statement": short(st.text)})]
 
 
-@sql_check("PIN112", kinds=("discard",), shapes=(
+@sql_check("PIN112", families=("discard",), kinds=("discard",), shapes=(
     Shape("discard", r"discard\s+(?:all|plans|sequences|temp|temporary)\b"),
 ))
 def discard(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "discard":
         return []
-    return [Verdict({RDS_PROXY: PINS}, {"what": (st.name or "").upper(), "statement": short(st.text)})]
+    return [Verdict(hazard("discard", st.name), {"what": (st.name or "").upper(), "statement": short(st.text)})]
 
 
-@sql_check("PIN121", kinds=("listen", "unlisten"), shapes=(
+@sql_check("PIN121", families=("listen", "unlisten"), kinds=("listen", "unlisten"), shapes=(
     Shape(r"(?:un)?listen", r"(?:un)?listen\s+(?:" + IDENT + r"|\*)" + END),
 ))
 def listen(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind == "listen":
-        return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"verb": "LISTEN", "channel": st.name or "channel"})]
+        return [Verdict(hazard("listen"), {"verb": "LISTEN", "channel": st.name or "channel"})]
     if st.kind == "unlisten":
-        return [Verdict({PGBOUNCER: LOST}, {"verb": "UNLISTEN", "channel": st.name or "channel"})]
+        return [Verdict(hazard("unlisten"), {"verb": "UNLISTEN", "channel": st.name or "channel"})]
     return []
 
 
-@sql_check("PIN122", kinds=("load",), shapes=(Shape("load", r"load\s+'"),))
+@sql_check("PIN122", families=("load",), kinds=("load",), shapes=(Shape("load", r"load\s+'"),))
 def load_module(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "load":
         return []
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: LEAKS}, {"module": st.name or "module"})]
+    return [Verdict(hazard("load"), {"module": st.name or "module"})]
 
 
-@sql_check("PIN131", kinds=("declare",), shapes=(
+@sql_check("PIN131", families=("cursor-with-hold", "cursor-without-hold"), kinds=("declare",), shapes=(
     Shape("declare", r"declare\s+" + IDENT + r"\s[^;]{0,200}?\bcursor\b"),
 ))
 def cursor_declare(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind != "declare":
         return []
-    statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
     # used (FETCH/MOVE/CLOSE) later in the same string: the same transaction, even in statement mode
     used_here = any(o.kind in ("fetch", "close") for o in ctx.later)
     if st.hold:
         closed = any(o.kind == "close" and o.name in (st.name, "all") for o in ctx.later)
-        effects = {RDS_PROXY: PINS, PGBOUNCER: None if closed and st.name is not None else LEAKS}
+        found = hazard("cursor-with-hold", flags=["contained" if closed and st.name is not None else ""])
     else:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode and not used_here else None}
+        found = hazard("cursor-without-hold", flags=["used-here" if used_here else ""])
     hold = "WITH HOLD" if st.hold else "WITHOUT HOLD"
-    return [Verdict(effects, {"cursor": st.name or "cursor", "hold": hold})]
+    return [Verdict(found, {"cursor": st.name or "cursor", "hold": hold})]
 
 
-@sql_check("PIN141", kinds=("create_temp",), shapes=(
+@sql_check("PIN141", families=("temp-table", "temp-on-commit-drop"), kinds=("create_temp",), shapes=(
     Shape(CREATE_TEMP, CREATE_TEMP + r"\s", hazard=r"temp|temporary"),
 ), markers=(r"into\s+temp",))
 def temporary_object(ctx: SqlContext) -> List[Verdict]:
@@ -215,10 +225,10 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
         return []
     if st.temp_object == "table" and st.on_commit == "drop":
         used_here = st.name is not None and any(st.name in o.text.lower() for o in ctx.later)
-        pgb = BREAKS if ctx.targets.pgbouncer.pool_mode == "statement" and not used_here else None
+        found = hazard("temp-on-commit-drop", flags=["used-here" if used_here else ""])
     else:
-        pgb = LEAKS
-    return [Verdict({RDS_PROXY: PINS, PGBOUNCER: pgb},
+        found = hazard("temp-table")
+    return [Verdict(found,
                     {"object": st.temp_object or "object", "name": st.name or "object"})]
 
 
@@ -238,7 +248,7 @@ def _session_lock(name: str) -> Optional[str]:
 
 
 #: a name assembled from parts (``"pg_" + "try_" + "advisory_lock"``) still shows "advisory"
-@sql_check("PIN151", functions=SESSION_LOCKS, markers=("advisory",))
+@sql_check("PIN151", families=("advisory-lock",), functions=SESSION_LOCKS, markers=("advisory",))
 def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in EXECUTING_KINDS and st.kind != "do":
@@ -250,15 +260,15 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
             continue
         # inside a DO block the lock is taken by server-side code: RDS Proxy does not see it (poolers.md:
         # "state changed inside stored procedures/functions is not detected"), so it stays with the backend
-        effects = {RDS_PROXY: LEAKS, PGBOUNCER: LEAKS} if st.kind == "do" else {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
-        out.append(Verdict(effects, {"function": name}, span=(call.start, call.start + len(name))))
+        found = hazard("advisory-lock", flags=["server-side" if st.kind == "do" else ""])
+        out.append(Verdict(found, {"function": name}, span=(call.start, call.start + len(name))))
     return out
 
 
 SESSION_UNLOCKS = ("pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all")
 
 
-@sql_check("PIN152", functions=SESSION_UNLOCKS)
+@sql_check("PIN152", families=("advisory-unlock",), functions=SESSION_UNLOCKS)
 def session_advisory_unlock(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     if st.kind not in EXECUTING_KINDS and st.kind != "do":
@@ -270,14 +280,14 @@ def session_advisory_unlock(ctx: SqlContext) -> List[Verdict]:
     for call in st.calls:
         name = _named(call.name, SESSION_UNLOCKS)
         if name is not None:
-            out.append(Verdict({PGBOUNCER: LOST}, {"function": name}, span=(call.start, call.start + len(name))))
+            out.append(Verdict(hazard("advisory-unlock"), {"function": name}, span=(call.start, call.start + len(name))))
     return out
 
 
-@sql_check("PIN161", functions=SEQUENCE_SETTERS)
+@sql_check("PIN161", families=("sequence-function",), functions=SEQUENCE_SETTERS)
 def sequence_function(ctx: SqlContext) -> List[Verdict]:
     return [
-        Verdict({RDS_PROXY: PINS}, {"function": call.name}, span=call_span(call))
+        Verdict(hazard("sequence-function"), {"function": call.name}, span=call_span(call))
         for call in _executed_calls(ctx.statement, SEQUENCE_SETTERS)
     ]
 
@@ -291,17 +301,17 @@ def _sets_sequence_earlier(ctx: SqlContext, st: Statement, call: Call) -> bool:
     return any(c.name in SEQUENCE_SETTERS and c.start < call.start for c in st.calls)
 
 
-@sql_check("PIN162", functions=SEQUENCE_READERS)
+@sql_check("PIN162", families=("session-sequence-value",), functions=SEQUENCE_READERS)
 def session_sequence_value(ctx: SqlContext) -> List[Verdict]:
     st = ctx.statement
     return [
-        Verdict({PGBOUNCER: LOST}, {"function": call.name}, span=call_span(call))
+        Verdict(hazard("session-sequence-value"), {"function": call.name}, span=call_span(call))
         for call in _executed_calls(st, SEQUENCE_READERS)
         if not _sets_sequence_earlier(ctx, st, call)
     ]
 
 
-@sql_check("PIN191", large=True)
+@sql_check("PIN191", families=("statement-too-large",), large=True)
 def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     """A SQL text larger than 16 KB. Code sends the whole string as one query text, so the site's text
     counts (reported once, at its first statement); a .sql file is judged statement by statement.
@@ -317,4 +327,5 @@ def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     if size <= LARGE_STATEMENT_BYTES:
         return []
     head = st.text.split(None, 1)[0] if st.text.split() else ""
-    return [Verdict({RDS_PROXY: PINS}, {"size": f"{size / 1024:.1f} KB"}, span=(st.start, st.start + len(head)))]
+    return [Verdict(hazard("statement-too-large"), {"size": f"{size / 1024:.1f} KB"},
+                    span=(st.start, st.start + len(head)))]

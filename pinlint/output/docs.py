@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from pinlint.specs import RuleSpec
 
@@ -13,15 +13,27 @@ SECTION_TITLES = (
     ("use-instead", "Use instead"),
     ("fix-safety", "Fix safety"),
 )
-TARGET_TITLES = {"pgbouncer": "PgBouncer (transaction/statement mode)", "rds-proxy": "Amazon RDS Proxy"}
+
+
+def families_of(spec: RuleSpec) -> Tuple[str, ...]:
+    """The hazard families the rule's check names (its rows of the target matrix); () for meta rules."""
+    from pinlint.checks.registry import load_checks
+
+    check = load_checks().get(spec.code)
+    return check.families if check is not None else ()
 
 
 def render_rule(spec: RuleSpec) -> str:
+    from pinlint.targets.matrix import rule_targets
+
     out = [f"# {spec.name} ({spec.code})", "", spec.summary, ""]
-    targets = ", ".join(f"{TARGET_TITLES[t]}: {spec.severity[t]}" for t in spec.targets) or "all targets"
-    out += [f"Targets: {targets}", ""]
     for key, title in SECTION_TITLES:
         out += [f"## {title}", str(spec.docs[key]).strip(), ""]
+    families = families_of(spec)
+    if families:
+        out += ["## Targets", "Severity, and what each target does (`pinlint targets` has the whole matrix; an "
+                "unconfirmed effect is a warning at most):"]
+        out += rule_targets(families, dict(spec.severity)) + [""]
     if spec.help_variants:
         out += ["## Remedy by framework", f"- generic: {spec.help}"]
         out += [f"- {k}: {v}" for k, v in spec.help_variants.items()]
@@ -32,6 +44,11 @@ def render_rule(spec: RuleSpec) -> str:
 
 
 def rule_json(spec: RuleSpec) -> Dict[str, Any]:
+    from pinlint.targets.matrix import cell_json
+    from pinlint.targets.profiles import catalog
+
+    cat = catalog()
+    families = families_of(spec)
     return {
         "code": spec.code,
         "name": spec.name,
@@ -44,6 +61,8 @@ def rule_json(spec: RuleSpec) -> Dict[str, Any]:
         "url": spec.url,
         "docs": {k: spec.docs[k] for k, _ in SECTION_TITLES},
         "references": list(spec.docs["references"]),
+        "families": list(families),
+        "target_effects": {t: {f: cell_json(cat, cat.profiles[t], f) for f in families} for t in spec.targets},
     }
 
 
@@ -51,10 +70,23 @@ TABLE_START = "<!-- rules-table:start -->"
 TABLE_END = "<!-- rules-table:end -->"
 
 
+def targets_label(spec: RuleSpec, sep: str = ", ") -> str:
+    """The targets a rule reports: ``all``, ``all but rds-proxy``, or the names."""
+    from pinlint.targets.profiles import catalog
+
+    names = catalog().names
+    missing = [t for t in names if t not in spec.targets]
+    if not missing:
+        return "all"
+    if len(missing) <= 2 and len(spec.targets) > len(missing):
+        return "all but " + sep.join(missing)
+    return sep.join(spec.targets) or "-"
+
+
 def rules_table(specs) -> str:
     rows = ["| code | name | targets | what it finds |", "|---|---|---|---|"]
     for s in specs:
-        targets = ", ".join(s.targets) or "-"
+        targets = targets_label(s)
         rows.append(f"| {s.code} | `{s.name}` | {targets} | {s.summary} |")
     return "\n".join(rows)
 
@@ -65,11 +97,14 @@ def update_readme(text: str, specs) -> str:
     return f"{head}{TABLE_START}\n{rules_table(specs)}\n{TABLE_END}{tail}"
 
 
-if __name__ == "__main__":  # python -m pinlint.output.docs README.md: refresh the rule table
+if __name__ == "__main__":  # python -m pinlint.output.docs README.md: refresh the rule table and the target matrix
     import sys
     from pathlib import Path
 
     from pinlint.specs import load_specs
 
+    from pinlint.targets.matrix import update_readme as update_matrix
+
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    path.write_text(update_readme(path.read_text(encoding="utf-8"), load_specs()), encoding="utf-8")
+    text = update_matrix(update_readme(path.read_text(encoding="utf-8"), load_specs()))
+    path.write_text(text, encoding="utf-8")

@@ -70,8 +70,9 @@ def build_digest() -> str:
     from pinlint.specs import load_specs
 
     h = hashlib.sha256(f"pinlint {__version__} cache format {FORMAT}\n".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
+    package = Path(__file__).resolve().parent.parent  # pinlint/, not pinlint/pipeline/
+    # the code and its data files (the target profiles decide verdicts as much as the code does)
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.toml")]):
         h.update(path.relative_to(package).as_posix().encode() + b"\0")
         h.update(path.read_bytes() + b"\0")
     for spec in load_specs():

@@ -11,13 +11,19 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 LISTENING = "pinlint proxy: listening on {host}:{port}"
 
 
+def _target(value):
+    from pinlint.cli import target_option  # one parser for `check --target` and `proxy --target`
+
+    return target_option(value)
+
+
 @click.command()
 @click.option("--upstream", required=True, metavar="HOST:PORT",
               help="The PostgreSQL server to pass traffic to: HOST:PORT, or a Unix socket directory as in PGHOST.")
 @click.option("--listen", default="127.0.0.1:0", show_default=True, metavar="HOST:PORT",
               help="Where to listen; port 0 picks a free port (printed).")
-@click.option("--target", type=click.Choice(["any", "pgbouncer", "rds-proxy"]), default=None,
-              help="The pooler to judge for (default: the configuration's, else any).")
+@click.option("--target", default=None, callback=lambda c, p, v: _target(v),
+              help="The poolers to judge for, comma-separated (default: the configuration's, else any).")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Write the findings as JSON to this file when the proxy stops.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,

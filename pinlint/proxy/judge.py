@@ -29,7 +29,8 @@ from pinlint.evaluate import SQL_HAZARD_RE, verdict_finding
 from pinlint.specs import RuleSpec, SpecError, load_specs  # noqa: F401  (SpecError: re-exported)
 from pinlint.sql.statement import Statement
 from pinlint.targets import (  # noqa: F401  (effects and target names: re-exported)
-    ALL_TARGETS, BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, TARGET_CHOICES, TargetSet, large_statement,
+    ALL_TARGETS, BREAKS, LEAKS, LOST, PGBOUNCER, PINS, RDS_PROXY, TARGET_CHOICES, Hazard, TargetSet, hazard,
+    large_statement,
 )
 
 #: statements that only matter as context of an earlier one (FETCH/MOVE/CLOSE of a cursor): classified
@@ -147,20 +148,19 @@ class Judge:
                             url=spec.url, targets=f.targets, effects=f.effects,
                             sql=_shown(sql) if sql is not None else None)
 
-    def _verdict(self, code: str, effects: Dict[str, Optional[str]], fields: Dict[str, str],
+    def _verdict(self, code: str, found: Hazard, fields: Dict[str, str],
                  framework: Optional[str], sql: Optional[str]) -> Optional[ProxyFinding]:
         spec = self.specs.get(code)
         if spec is None:
             return None
         site = _Site(sql or "")
         site.framework = framework
-        return self._render(spec, Verdict(effects, fields), site, (0, 0), sql)
+        return self._render(spec, Verdict(found, fields), site, (0, 0), sql)
 
     # ---- protocol-level named prepared statements ---------------------------------------------------
 
     def named_statement(self, name: str, sql: str) -> Optional[ProxyFinding]:
         """A Parse with a statement name that outlived its transaction."""
-        pgb = None if self.targets.pgbouncer.max_prepared_statements > 0 else BREAKS
         if name.startswith("_pg3_"):
             code, framework, pattern = "PIN301", "psycopg", re.sub(r"\d+$", "N", name)
             fix = "`prepare_threshold=None` when connecting"
@@ -172,14 +172,13 @@ class Judge:
             fix = "send the query unnamed (the driver's plain execute), or run PgBouncer >= 1.21 with " \
                   "`max_prepared_statements` > 0"
         what = f"Named prepared statement `{pattern}` (Parse on the wire)"
-        return self._verdict(code, {PGBOUNCER: pgb}, {"what": what, "fix": fix}, framework, sql)
+        return self._verdict(code, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, sql)
 
     # ---- startup packet -----------------------------------------------------------------------------
 
     def startup(self, params: Sequence[Tuple[str, str]]) -> List[ProxyFinding]:
-        """PIN308 for ``options`` and for parameters PgBouncer refuses."""
+        """PIN308 for ``options`` and for other startup parameters (each target's profile judges them)."""
         out: List[ProxyFinding] = []
-        pgb_opts = self.targets.pgbouncer
         for key, value in params:
             k = key.lower()
             if k in ACCEPTED_STARTUP or k.startswith("_pq_."):  # _pq_.*: protocol extensions, negotiated
@@ -188,20 +187,17 @@ class Judge:
                 if not value.strip():
                     continue
                 names = [p.lower() for p in OPTION_PARAM_RE.findall(value)]
-                pgb = None if "options" in pgb_opts.ignore_startup_parameters or (
-                    names and all(pgb_opts.tracked(p) for p in names)) else BREAKS
                 first = names[0] if names else "..."
                 shown = value if len(value) <= 50 else value[:49] + "…"
                 fields = {"what": f"`options={shown}` (libpq command-line options)", "param": first,
                           "fix": f"`ALTER ROLE app_user SET {first} = ...` instead of sending it at connect"}
-                found = self._verdict("PIN308", {RDS_PROXY: BREAKS, PGBOUNCER: pgb}, fields, None, None)
+                # options without a readable -c name=value: no pooler tracks that (PgBouncer refuses it)
+                found = self._verdict("PIN308", hazard("startup-options", *(names or ["options"])), fields, None, None)
             else:
-                if pgb_opts.tracked(k) or k in pgb_opts.ignore_startup_parameters:
-                    continue
                 fields = {"what": f"`{key}` (sent when connecting)", "param": key,
                           "fix": f"`ALTER ROLE app_user SET {key} = ...` instead of sending it at connect, or list "
                                  "it in PgBouncer's track_extra_parameters (1.20+)"}
-                found = self._verdict("PIN308", {PGBOUNCER: BREAKS}, fields, None, None)
+                found = self._verdict("PIN308", hazard("startup-parameter", k), fields, None, None)
             if found is not None:
                 out.append(found)
         return out

@@ -28,7 +28,13 @@ import pytest
 #: set (to the proxy's address) while a proxy started by this plugin runs; child pytest processes
 #: (xdist workers) see it and do not start another
 ACTIVE_ENV = "PINLINT_PROXY_ACTIVE"
-TARGETS = ("any", "pgbouncer", "rds-proxy")
+def _targets():
+    from pinlint.targets import ALL_TARGETS
+
+    return ("any",) + tuple(ALL_TARGETS)
+
+
+TARGETS = _targets()
 
 
 class _State:

@@ -9,10 +9,10 @@ from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import MISSING
 from pinlint.checks.registry import module_check
-from pinlint.targets import BREAKS, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import hazard
 
 
-@module_check("PIN305", needs=(DjangoDatabases,), triggers=(settings(),))
+@module_check("PIN305", families=("cursor-with-hold",), needs=(DjangoDatabases,), triggers=(settings(),))
 def django_server_side_cursors(ctx: ModuleContext) -> List[NodeVerdict]:
     out = []
     for e in ctx.view(DjangoDatabases).entries:
@@ -24,6 +24,6 @@ def django_server_side_cursors(ctx: ModuleContext) -> List[NodeVerdict]:
                    else f'{e.ref}["DISABLE_SERVER_SIDE_CURSORS"] = True')
             shown = "is False" if dssc is False else "is not set (default False)"
             out.append(NodeVerdict(
-                e.keys.get("DISABLE_SERVER_SIDE_CURSORS") or e.anchor, {RDS_PROXY: PINS, PGBOUNCER: BREAKS},
+                e.keys.get("DISABLE_SERVER_SIDE_CURSORS") or e.anchor, hazard("cursor-with-hold", flags=["used-later"]),
                 {"alias": e.alias, "shown": shown, "fix": fix}, "django"))
     return out

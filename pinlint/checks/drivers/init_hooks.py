@@ -1,7 +1,7 @@
 """PIN306 connection-init-state: session state set by code that runs on every new connection (a
 SQLAlchemy connect event, a psycopg_pool ``configure`` callback, an asyncpg pool ``init``/``setup``,
-Django's ``connection_created``, MySQL ``init_command``, Django's ``assume_role``): every client of the
-pooler gets it, or the client is pinned.
+Django's ``connection_created``, MySQL ``init_command``, Django's ``assume_role`` and its time zone setup):
+every client of the pooler gets it, or the client is pinned.
 
 SQL in such a hook is judged by the SQL checks like any other; this rule marks those sites
 (``site.context = "connection-init"``, before the SQL checks run) and reports their verdicts itself, with
@@ -32,7 +32,7 @@ from pinlint.checks.sqltext import short
 from pinlint.checks.triggers import names
 from pinlint.facts.model import SqlSite, dotted
 from pinlint.sql.statement import HOLE, Statement
-from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY, RDS_PROXY_MYSQL_TRACKED
+from pinlint.targets import RDS_PROXY_MYSQL_TRACKED, Outcome, hazard
 
 #: ``SqlSite.context`` of SQL that runs on every new connection
 CONNECTION_INIT = "connection-init"
@@ -140,18 +140,17 @@ def mysql_untracked_sets(text: str) -> Optional[List[str]]:
     return out
 
 
-def report_init_sql(ctx: ModuleContext, site: SqlSite, st: Statement, effects: Dict[str, str],
+def report_init_sql(ctx: ModuleContext, site: SqlSite, st: Statement, effects: Dict[str, Outcome],
                     dialect: str) -> Optional[NodeVerdict]:
     """A statement in a connection hook: what the SQL checks found there, reported as this rule."""
     hook = ctx.view(InitHooks).hook_of(site)
     if hook is None or hook[2]:
         return None  # not in a hook (cannot happen for a marked site), or the hook's connection is direct
     label, framework, _ = hook
-    effects = dict(effects)
-    if not effects and dialect == "mysql" and not ctx.targets.rds_proxy.exclude_variable_sets:
-        if mysql_untracked_sets(st.text):
-            effects[RDS_PROXY] = PINS
-    if not effects:
+    found = None
+    if not effects and dialect == "mysql" and mysql_untracked_sets(st.text):
+        found = hazard("mysql-init-set")
+    if not effects and found is None:
         return None
     if dialect == "mysql":
         fix = "set it in the RDS Proxy initialization query or the DB parameter group"
@@ -160,8 +159,8 @@ def report_init_sql(ctx: ModuleContext, site: SqlSite, st: Statement, effects: D
                "initialization query")
     else:
         fix = "move it out of the connection hook into the transaction that needs it"
-    return NodeVerdict(site.node, effects, {"statement": short(st.text, hole="..."), "hook": label, "fix": fix},
-                       "mysql" if dialect == "mysql" else framework)
+    return NodeVerdict(site.node, found, {"statement": short(st.text, hole="..."), "hook": label, "fix": fix},
+                       "mysql" if dialect == "mysql" else framework, effects=dict(effects))
 
 
 @site_context(CONNECTION_INIT, "PIN306", report=report_init_sql, needs=(InitHooks,))
@@ -178,31 +177,63 @@ def _init_command_verdict(node: cst.CSTNode, text: Optional[str], hook: str) -> 
     names = mysql_untracked_sets(text) if text else None
     if not names:
         return []
-    return [NodeVerdict(node, {RDS_PROXY: PINS},
+    return [NodeVerdict(node, hazard("mysql-init-set"),
                         {"statement": short(text, hole="..."), "hook": hook,
                          "fix": f"drop `{', '.join(names)}` from init_command; set it in the RDS Proxy "
                                 "initialization query or the DB parameter group"},
                         "mysql")]
 
 
+#: Django's TIME_ZONE when a settings module does not set it (django/conf/global_settings.py)
+DJANGO_DEFAULT_TIME_ZONE = "America/Chicago"
+
+
+def _django_time_zone(ctx: ModuleContext, e) -> Optional[str]:
+    """The time zone Django's PostgreSQL backend sets on each new connection whose server TimeZone differs
+    (``_configure_timezone``: ``SELECT set_config('TimeZone', %s, false)``, Django 4.2+): the entry's
+    TIME_ZONE, or with ``USE_TZ = False`` the settings' TIME_ZONE. None when the code does not show one
+    that differs from UTC (the common server default, RDS's included)."""
+    facts = ctx.facts
+    use_tz = facts.value(facts.lookup("USE_TZ"))
+    if use_tz is False:
+        tz = facts.value(facts.lookup("TIME_ZONE")) if facts.lookup("TIME_ZONE") is not None \
+            else DJANGO_DEFAULT_TIME_ZONE
+    elif use_tz is True or facts.lookup("USE_TZ") is None:
+        tz = e.value("TIME_ZONE")  # USE_TZ is True by default since Django 5.0
+    else:
+        return None
+    if not isinstance(tz, str) or tz.upper() in ("UTC", "ETC/UTC"):
+        return None
+    return tz
+
+
 def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     out: List[NodeVerdict] = []
     for e in ctx.view(DjangoDatabases).entries:
         if e.engine == "postgres":
+            tz = _django_time_zone(ctx, e)
+            if tz is not None:
+                out.append(NodeVerdict(
+                    e.keys.get("TIME_ZONE") or e.anchor, hazard("set-config-session", "timezone"),
+                    {"statement": f"SELECT set_config('TimeZone', '{tz}', false)",
+                     "hook": f"on every new connection whose server TimeZone is not {tz} (Django's time zone setup)",
+                     "fix": f"make it the role's time zone (`ALTER ROLE app_user SET timezone = '{tz}'`, or the "
+                            "DB parameter group's timezone): Django then sends nothing"},
+                    "django", unconfirmed=True))
             role = e.option("assume_role")
             if isinstance(role, str) and role:
                 out.append(NodeVerdict(
-                    e.options["assume_role"], {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+                    e.options["assume_role"], hazard("set-role"),
                     {"statement": f"SET ROLE {role}", "hook": "on every new connection (Django OPTIONS assume_role)",
                      "fix": f"drop assume_role and connect as {role} (or `ALTER ROLE app_user SET role = '{role}'`)"},
                     "django"))
-        elif e.engine == "mysql" and not ctx.targets.rds_proxy.exclude_variable_sets:
+        elif e.engine == "mysql":
             ic = e.option("init_command")
             if isinstance(ic, str):
                 names = mysql_untracked_sets(ic)
                 if names:
                     out.append(NodeVerdict(
-                        e.options["init_command"], {RDS_PROXY: PINS},
+                        e.options["init_command"], hazard("mysql-init-set"),
                         {"statement": " ".join(ic.split())[:60], "hook": "on every new connection (OPTIONS init_command)",
                          "fix": f"drop `{', '.join(names)}` from init_command; set it in the RDS Proxy initialization "
                                 "query or the DB parameter group"},
@@ -210,26 +241,26 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN306", needs=(DriverFacts, Engines, DjangoDatabases),
-              triggers=(names("init_command"), settings("assume_role")))
+@module_check("PIN306", families=("set-role", "set-config-session", "mysql-init-set"),
+              needs=(DriverFacts, Engines, DjangoDatabases),
+              triggers=(names("init_command"), settings("assume_role"), settings("TIME_ZONE"), settings("USE_TZ")))
 def connection_init_state(ctx: ModuleContext) -> List[NodeVerdict]:
     """MySQL ``init_command`` in driver calls and SQLAlchemy connect_args, and Django's settings (the SQL
     of connection hooks is reported through ``report_init_sql``)."""
     facts = ctx.facts
     d = ctx.view(DriverFacts)
     out: List[NodeVerdict] = []
-    if not ctx.targets.rds_proxy.exclude_variable_sets:
-        for call in facts.calls:
-            if d.is_direct(call):
-                continue
-            node = None
-            if qual_in(call, MYSQL_CONNECT):
-                node = call.kwarg("init_command")
-            elif qual_in(call, SA_ENGINES):
-                eng = ctx.view(Engines).of(call)
-                if eng.driver == "mysql" and eng.connect_args:
-                    node = eng.connect_args.get("init_command")
-            if node is not None:
-                out += _init_command_verdict(node, facts.string(node, call.scope),
-                                             "on every new connection (init_command)")
+    for call in facts.calls:
+        if d.is_direct(call):
+            continue
+        node = None
+        if qual_in(call, MYSQL_CONNECT):
+            node = call.kwarg("init_command")
+        elif qual_in(call, SA_ENGINES):
+            eng = ctx.view(Engines).of(call)
+            if eng.driver == "mysql" and eng.connect_args:
+                node = eng.connect_args.get("init_command")
+        if node is not None:
+            out += _init_command_verdict(node, facts.string(node, call.scope),
+                                         "on every new connection (init_command)")
     return out + _django(ctx)

@@ -1,6 +1,7 @@
 """PIN310 client-idle-lifetime: a client-side pool that keeps connections longer than the pooler's idle
-client timeout (RDS Proxy: 30 min by default; PgBouncer ``client_idle_timeout``): the pooler closes them
-and the application gets a dead connection."""
+client timeout (RDS Proxy: 30 min by default; PgBouncer ``client_idle_timeout``, Supavisor's and PgDog's
+``client_idle_timeout``: off by default): the pooler closes them and the application gets a dead
+connection."""
 
 from __future__ import annotations
 
@@ -21,28 +22,22 @@ from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, needles
 from pinlint.facts.model import CallFact, dotted
-from pinlint.targets import BREAKS, PGBOUNCER, RDS_PROXY, TargetSet
+from pinlint.targets import TargetSet, hazard
 
 
 def lifetime_verdict(targets: TargetSet, node: cst.CSTNode, seconds: Optional[float], setting: str, shown: str,
                      fix: str, framework: Optional[str]) -> List[NodeVerdict]:
-    """``seconds`` None means "never closed"."""
-    effects: Dict[str, Optional[str]] = {}
-    limits = []
-    if RDS_PROXY in targets.names:
-        limit = targets.rds_proxy.idle_client_timeout
-        if seconds is None or seconds >= limit:
-            effects[RDS_PROXY] = BREAKS
-            limits.append(limit)
-    pgb_limit = targets.pgbouncer.client_idle_timeout
-    if PGBOUNCER in targets.names and pgb_limit > 0 and (seconds is None or seconds >= pgb_limit):
-        effects[PGBOUNCER] = BREAKS
-        limits.append(pgb_limit)
-    if not effects:
+    """``seconds`` None means "never closed". Judged against each selected target's idle-client timeout
+    (its profile's ``idle-timeout-option``: RDS Proxy 1800 s by default, PgBouncer's off by default)."""
+    timeouts = targets.idle_timeouts()
+    exceeded = {t: limit for t, limit in timeouts.items() if limit > 0 and (seconds is None or seconds >= limit)}
+    if not exceeded:
         return []
-    limit = min(limits)
-    return [NodeVerdict(node, effects, {"setting": setting, "value": shown, "timeout": str(limit),
-                                        "fix": fix.format(limit=limit)}, framework)]
+    limit = min(exceeded.values())
+    # the targets whose timeout this lifetime stays under (or that have none) have nothing to report
+    quiet: Dict[str, Optional[str]] = {t: None for t in targets.names if t not in exceeded}
+    return [NodeVerdict(node, hazard("client-idle-timeout"), {"setting": setting, "value": shown, "timeout": str(limit),
+                                                             "fix": fix.format(limit=limit)}, framework, effects=quiet)]
 
 
 def _seconds(v: object) -> Optional[float]:
@@ -130,7 +125,7 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN310", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+@module_check("PIN310", families=("client-idle-timeout",), needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
     calls(PSYCOPG_POOLS + ASYNCPG_POOL + SA_ENGINES), settings("pool"), settings("CONN_MAX_AGE")))
 def client_idle_lifetime(ctx: ModuleContext) -> List[NodeVerdict]:
     d = ctx.view(DriverFacts)

@@ -9,10 +9,10 @@ from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import DriverFacts
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import imported
-from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import hazard
 
 
-@module_check("PIN309", needs=(DriverFacts,), triggers=(imported("asyncpg", "add_listener"),))
+@module_check("PIN309", families=("listen",), needs=(DriverFacts,), triggers=(imported("asyncpg", "add_listener"),))
 def driver_listen(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     if not facts.imported(("asyncpg",)):
@@ -24,7 +24,7 @@ def driver_listen(ctx: ModuleContext) -> List[NodeVerdict]:
         if call.last != "add_listener" or recv is None or len(call.node.args) < 2 or d.is_direct(call, recv):
             continue
         channel = facts.value(call.positional(0), call.scope)
-        out.append(NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+        out.append(NodeVerdict(call.node, hazard("listen"),
                                {"channel": channel if isinstance(channel, str) else "channel",
                                 "fix": "a dedicated connection that bypasses the pooler (name it in direct-connections)"},
                                "asyncpg"))

@@ -24,7 +24,7 @@ from pinlint.checks.drivers.entrypoints import (
 from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, needles
-from pinlint.targets import BREAKS, PGBOUNCER
+from pinlint.targets import hazard
 
 
 def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: str) -> List[NodeVerdict]:
@@ -34,7 +34,7 @@ def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: 
         what = f"{where} sets `prepare_threshold={value}`" + (" (0 prepares every query)" if value == 0 else "")
     else:
         return []  # None (never prepare) or unknown
-    return [NodeVerdict(node, {PGBOUNCER: BREAKS}, {"what": what, "fix": fix}, framework)]
+    return [NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework)]
 
 
 def _django(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -43,21 +43,19 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
         if e.engine != "postgres":
             continue
         pt = e.option("prepare_threshold")
-        if is_int(pt) and ctx.targets.pgbouncer.max_prepared_statements == 0:
+        if is_int(pt):
             ssb = " with server_side_binding" if e.option("server_side_binding") is True else ""
             out.append(NodeVerdict(
-                e.options["prepare_threshold"], {PGBOUNCER: BREAKS},
+                e.options["prepare_threshold"], hazard("protocol-prepared"),
                 {"what": f'{e.ref}["OPTIONS"] sets `prepare_threshold={pt}`{ssb}',
                  "fix": '`"prepare_threshold": None` in OPTIONS (or leave it out: Django then never prepares)'},
                 "django"))
     return out
 
 
-@module_check("PIN301", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+@module_check("PIN301", families=("protocol-prepared",), needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
     calls(PSYCOPG_CONNECT + PSYCOPG_POOLS + SA_ENGINES), settings("prepare_threshold")))
 def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
-    if ctx.targets.pgbouncer.max_prepared_statements > 0:
-        return []
     d = ctx.view(DriverFacts)
     # ``conn.prepare_threshold = None`` somewhere (a configure callback, a connection factory)
     if any(d.value(v) is None for v in d.attr_assigns.get("prepare_threshold", [])):

@@ -17,7 +17,7 @@ from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.catalog import receiver_looks_like_db
 from pinlint.facts.model import CallFact
 from pinlint.sql.statement import HOLE
-from pinlint.targets import BREAKS, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import hazard
 
 _QUERY_START = re.compile(r"(?is)\s*(select|insert|update|delete|with|values|table|copy|call|merge)\b")
 
@@ -44,7 +44,7 @@ def query_argument(d: DriverFacts, call: CallFact) -> bool:
     return _receiver_ok(d, call)
 
 
-def _prisma(d: DriverFacts, call: CallFact, pgb: Optional[str]) -> List[NodeVerdict]:
+def _prisma(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     value, vnode, _ = dict_entry(d, call, "datasource", "url")
     if vnode is None:
         return []
@@ -53,20 +53,19 @@ def _prisma(d: DriverFacts, call: CallFact, pgb: Optional[str]) -> List[NodeVerd
         return []
     flag = url.params.get("pgbouncer")
     if (flag is None and url.complete) or (flag is not None and flag.lower() != "true"):
-        return [NodeVerdict(vnode, {PGBOUNCER: pgb},
+        return [NodeVerdict(vnode, hazard("protocol-prepared"),
                             {"what": "Prisma Client uses named prepared statements (`s0`, `s1`, ...) on this URL",
                              "fix": "`?pgbouncer=true` in the datasource URL (PgBouncer < 1.21)"},
                             None)]
     return []
 
 
-@module_check("PIN303", needs=(DriverFacts,), triggers=needles(
+@module_check("PIN303", families=("protocol-prepared", "mysql-prepared"), needs=(DriverFacts,), triggers=needles(
     imported("psycopg", "prepare"), imported("psycopg_pool", "prepare"), imported("asyncpg", "prepare"),
     imported("asyncpg", "cursor"), imported("pg8000", "prepare"), imported("mysql", "prepared"), calls(PRISMA_CLIENT)))
 def driver_prepared_statement(ctx: ModuleContext) -> List[NodeVerdict]:
     facts = ctx.facts
     d = ctx.view(DriverFacts)
-    pgb = None if ctx.targets.pgbouncer.max_prepared_statements > 0 else BREAKS
     out: List[NodeVerdict] = []
     psycopg3 = facts.imported(("psycopg", "psycopg_pool"))
     asyncpg = facts.imported(("asyncpg",))
@@ -77,36 +76,36 @@ def driver_prepared_statement(ctx: ModuleContext) -> List[NodeVerdict]:
         if d.is_direct(call, recv):
             continue
         if psycopg3 and call.last in ("execute", "executemany") and d.kwarg(call, "prepare") is True:
-            out.append(NodeVerdict(call.kwarg("prepare"), {PGBOUNCER: pgb},
+            out.append(NodeVerdict(call.kwarg("prepare"), hazard("protocol-prepared"),
                                    {"what": "`execute(..., prepare=True)` prepares the query at once as a named "
                                             "statement (`_pg3_N`)",
                                     "fix": "drop prepare=True (prepare_threshold=None on the connection makes it a no-op)"},
                                    "psycopg"))
         elif asyncpg and call.last == "prepare" and recv is not None and query_argument(d, call):
-            out.append(NodeVerdict(call.node, {PGBOUNCER: pgb},
+            out.append(NodeVerdict(call.node, hazard("protocol-prepared"),
                                    {"what": f"`{recv}.prepare()` creates a named prepared statement (asyncpg < 0.31, or "
                                             "any version with a statement cache)",
                                     "fix": "run the query with `fetch()`/`execute()`; with asyncpg >= 0.31 and "
                                            "statement_cache_size=0 prepare() uses an unnamed statement"},
                                    "asyncpg"))
         elif asyncpg and call.last == "cursor" and recv is not None and query_argument(d, call):
-            out.append(NodeVerdict(call.node, {PGBOUNCER: pgb},
+            out.append(NodeVerdict(call.node, hazard("protocol-prepared"),
                                    {"what": f"`{recv}.cursor()` always uses a named prepared statement, even with "
                                             "statement_cache_size=0",
                                     "fix": "fetch in pages with `fetch()` and LIMIT / keyset pagination"},
                                    "asyncpg"))
         elif pg8000 and call.last == "prepare" and recv is not None and query_argument(d, call):
-            out.append(NodeVerdict(call.node, {PGBOUNCER: pgb},
+            out.append(NodeVerdict(call.node, hazard("protocol-prepared"),
                                    {"what": f"pg8000 `{recv}.prepare()` creates a named statement "
                                             "(`pg8000_statement_N`)",
                                     "fix": "run the query with `run()`/`execute()`, which use unnamed statements"},
                                    None))
         elif mysql_connector and call.last == "cursor" and d.kwarg(call, "prepared") is True:
-            out.append(NodeVerdict(call.kwarg("prepared"), {RDS_PROXY: PINS},
+            out.append(NodeVerdict(call.kwarg("prepared"), hazard("mysql-prepared"),
                                    {"what": "mysql-connector `cursor(prepared=True)` uses binary-protocol prepared "
                                             "statements",
                                     "fix": "drop prepared=True (a plain cursor binds parameters on the client)"},
                                    "mysql"))
         elif qual_in(call, PRISMA_CLIENT):
-            out += _prisma(d, call, pgb)
+            out += _prisma(d, call)
     return out

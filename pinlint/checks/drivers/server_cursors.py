@@ -28,25 +28,25 @@ from pinlint.checks.sqltext import short
 from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.model import UNKNOWN, CallFact
 from pinlint.sql.statement import HOLE
-from pinlint.targets import BREAKS, LEAKS, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import hazard
 
 
 def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix: str,
              framework: Optional[str]) -> NodeVerdict:
-    statement_mode = ctx.targets.pgbouncer.pool_mode == "statement"
     if hold is True:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        found = hazard("cursor-with-hold")
         hold_text = "WITH HOLD"
     elif hold is UNKNOWN:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: LEAKS}
+        found = hazard("cursor-with-hold")
         hold_text = "WITH HOLD when `withhold` is true at run time"
     else:
-        effects = {RDS_PROXY: PINS, PGBOUNCER: BREAKS if statement_mode else None}
+        found = hazard("cursor-without-hold")
         hold_text = "WITHOUT HOLD"
-    # with withhold known only at run time, the PgBouncer part is what may happen (a warning); RDS Proxy
-    # pins on any DECLARE whatever the value
-    maybe = hold is UNKNOWN and RDS_PROXY not in ctx.targets.names
-    return NodeVerdict(node, effects, {"what": what, "hold": hold_text, "fix": fix}, framework, unconfirmed=maybe)
+    # with withhold known only at run time, what a WITH HOLD cursor does is what may happen (a warning),
+    # unless a selected target reports the cursor either way (RDS Proxy pins on any DECLARE)
+    either_way = ctx.targets.outcomes(hazard("cursor-without-hold")).values()
+    maybe = hold is UNKNOWN and not any(o.reported for o in either_way)
+    return NodeVerdict(node, found, {"what": what, "hold": hold_text, "fix": fix}, framework, unconfirmed=maybe)
 
 
 def _makes_a_name(node: Optional[cst.BaseExpression]) -> bool:
@@ -90,7 +90,7 @@ def _execution_options(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> Li
     return []
 
 
-@module_check("PIN304", needs=(DriverFacts, Engines), triggers=needles(
+@module_check("PIN304", families=("cursor-with-hold", "cursor-without-hold"), needs=(DriverFacts, Engines), triggers=needles(
     *(imported(lib, "cursor") for lib in ("psycopg2", "psycopg", "psycopg_pool")),
     calls(PSYCOPG_SERVER_CURSORS),
     *(imported(lib, key) for lib in ("sqlalchemy", "sqlmodel", "flask_sqlalchemy") for key in ("stream_results", "yield_per")),

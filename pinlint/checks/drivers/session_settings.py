@@ -13,7 +13,7 @@ from pinlint.checks.drivers.entrypoints import PEEWEE_PG_DATABASES, SA_ENGINES
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.model import UNKNOWN, CallFact, dotted
-from pinlint.targets import LEAKS, PGBOUNCER, PINS, RDS_PROXY
+from pinlint.targets import hazard
 
 
 def _autocommit_on(d: DriverFacts, call: CallFact) -> bool:
@@ -43,13 +43,13 @@ def _set_session(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     fix = "call set_session with autocommit off (psycopg2 >= 2.7 then starts each transaction with `BEGIN " \
           "ISOLATION LEVEL ...`)"
     if _autocommit_on(d, call):
-        return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+        return [NodeVerdict(call.node, hazard("session-set", *names),
                             {"what": f"`set_session(...)` with autocommit on runs `SET {names[0]}`", "fix": fix},
                             "psycopg2")]
     flag = call.kwarg("autocommit")
     if flag is not None and d.kwarg(call, "autocommit") is UNKNOWN:
         # the value is known only at run time: what happens when it is true, as a warning
-        return [NodeVerdict(call.node, {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+        return [NodeVerdict(call.node, hazard("session-set", *names),
                             {"what": f"`set_session(...)` runs `SET {names[0]}` when `autocommit={source_of(flag, 30)}` "
                                      "is true at run time", "fix": fix},
                             "psycopg2", unconfirmed=True)]
@@ -60,14 +60,15 @@ def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[Node
     eng = ctx.view(Engines).of(call)
     out = []
     if call.kwarg("client_encoding") is not None and eng.driver in (None, "psycopg2", "psycopg", "pg8000", "asyncpg"):
-        out.append(NodeVerdict(call.kwarg("client_encoding"), {RDS_PROXY: PINS},
+        out.append(NodeVerdict(call.kwarg("client_encoding"), hazard("session-set", "client_encoding"),
                                {"what": "`create_engine(client_encoding=...)` runs `SET client_encoding` on "
                                         "each connection",
                                 "fix": "`?client_encoding=utf8` in the URL (a startup parameter)"},
                                "sqlalchemy"))
     iso = d.kwarg(call, "isolation_level")
     if eng.driver == "pg8000" and isinstance(iso, str) and iso.upper() != "AUTOCOMMIT":
-        out.append(NodeVerdict(call.kwarg("isolation_level"), {RDS_PROXY: PINS, PGBOUNCER: LEAKS},
+        out.append(NodeVerdict(call.kwarg("isolation_level"),
+                               hazard("session-set", "default_transaction_isolation", flags=["characteristics"]),
                                {"what": "`isolation_level` with the pg8000 dialect runs `SET SESSION "
                                         "CHARACTERISTICS AS TRANSACTION ...` on each connection",
                                 "fix": "drop isolation_level and use `SET TRANSACTION ISOLATION LEVEL ...` per "
@@ -76,7 +77,7 @@ def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[Node
     return out
 
 
-@module_check("PIN307", needs=(DriverFacts, Engines), triggers=needles(
+@module_check("PIN307", families=("session-set",), needs=(DriverFacts, Engines), triggers=needles(
     imported("psycopg2", "set_session"), imported("psycopg", "set_client_encoding"), imported("psycopg2", "set_client_encoding"),
     calls(SA_ENGINES, "client_encoding"), calls(SA_ENGINES, "isolation_level"), calls(PEEWEE_PG_DATABASES, "encoding")))
 def driver_session_setting(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -92,14 +93,14 @@ def driver_session_setting(ctx: ModuleContext) -> List[NodeVerdict]:
         if pg2 and call.last == "set_session" and recv is not None:
             out += _set_session(d, call)
         elif pg and call.last == "set_client_encoding" and recv is not None and call.positional(0) is not None:
-            out.append(NodeVerdict(call.node, {RDS_PROXY: PINS},
+            out.append(NodeVerdict(call.node, hazard("session-set", "client_encoding"),
                                    {"what": "`set_client_encoding()` runs `SET client_encoding`",
                                     "fix": "client_encoding as a connect parameter (`connect(..., client_encoding='utf8')`)"},
                                    "psycopg2" if pg2 else "psycopg"))
         elif qual_in(call, SA_ENGINES):
             out += _sqlalchemy(ctx, d, call)
         elif qual_in(call, PEEWEE_PG_DATABASES) and call.kwarg("encoding") is not None:
-            out.append(NodeVerdict(call.kwarg("encoding"), {RDS_PROXY: PINS},
+            out.append(NodeVerdict(call.kwarg("encoding"), hazard("session-set", "client_encoding"),
                                    {"what": "Peewee `encoding=` calls psycopg2's `set_client_encoding()` (`SET "
                                             "client_encoding`)",
                                     "fix": "client_encoding='utf8' instead of encoding= (passed to psycopg2 as a "

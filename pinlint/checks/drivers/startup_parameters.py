@@ -30,7 +30,7 @@ from pinlint.checks.triggers import calls, in_text, names, needles
 from pinlint.facts.model import CallFact
 from pinlint.sql.pg_parameters import is_pg_parameter
 from pinlint.sql.statement import HOLE
-from pinlint.targets import BREAKS, PGBOUNCER, RDS_PROXY
+from pinlint.targets import hazard
 
 #: DSN query parameters asyncpg reads itself; any other becomes a startup parameter (server_settings).
 ASYNCPG_DSN_PARAMS = frozenset({
@@ -48,16 +48,14 @@ OPTION_PARAM_RE = re.compile(r"(?:-c\s*|--)([A-Za-z_][\w.]*)\s*=")
 
 def options_verdict(ctx: ModuleContext, node: cst.CSTNode, text: Optional[str], where: str,
                     framework: Optional[str]) -> List[NodeVerdict]:
-    """``options='-c name=value ...'``: RDS Proxy refuses command-line options; PgBouncer refuses untracked ones."""
+    """``options='-c name=value ...'``: RDS Proxy refuses command-line options; PgBouncer refuses untracked ones,
+    Supavisor and PgCat drop them, PgDog applies them (the targets' ``startup-options`` cells)."""
     if not text:
         return []
     params = [p.lower() for p in OPTION_PARAM_RE.findall(text) if HOLE not in p]
     if not params:
         return []
-    pgb_opts = ctx.targets.pgbouncer
-    pgb = None if "options" in pgb_opts.ignore_startup_parameters or all(pgb_opts.tracked(p) for p in params) \
-        else BREAKS
-    return [NodeVerdict(node, {RDS_PROXY: BREAKS, PGBOUNCER: pgb},
+    return [NodeVerdict(node, hazard("startup-options", *params),
                         {"what": f"`{short(text, 50, hole='...')}` in {where}", "param": params[0],
                          "fix": f"`ALTER ROLE app_user SET {params[0]} = ...` instead of {where}"},
                         framework)]
@@ -65,17 +63,17 @@ def options_verdict(ctx: ModuleContext, node: cst.CSTNode, text: Optional[str], 
 
 def _startup_dict(ctx: ModuleContext, d: DriverFacts, node: Optional[cst.BaseExpression], scope: object,
                   where: str, framework: Optional[str]) -> List[NodeVerdict]:
-    """``server_settings``/``startup_params`` dicts: PgBouncer refuses untracked startup parameters."""
+    """``server_settings``/``startup_params`` dicts: one startup parameter each (PgBouncer refuses the ones it
+    does not track)."""
     items = d.dict_items(node, scope) if node is not None else None
     if items is None:
         return []
     out = []
     for key, vnode in items[0].items():
         k = key.lower()
-        if ctx.targets.pgbouncer.tracked(k) or k in ctx.targets.pgbouncer.ignore_startup_parameters or k in (
-                "application_name", "user", "database"):
+        if k in ("application_name", "user", "database"):
             continue
-        out.append(NodeVerdict(vnode, {PGBOUNCER: BREAKS},
+        out.append(NodeVerdict(vnode, hazard("startup-parameter", k),
                                {"what": f"`{key}` in {where}", "param": key,
                                 "fix": f"`ALTER ROLE app_user SET {key} = ...` instead of {where}, or list it in "
                                        "PgBouncer's track_extra_parameters (1.20+)"},
@@ -107,17 +105,16 @@ def _asyncpg(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVer
     url = d.url(dsn, call.scope) if dsn is not None else None
     if url is None or url.scheme is None:
         return out
-    pgb = ctx.targets.pgbouncer
-    for key in url.params:
-        k = key.lower()
-        if k in ASYNCPG_DSN_PARAMS or not is_pg_parameter(k) or pgb.tracked(k) \
-                or k in pgb.ignore_startup_parameters or k == "application_name":
-            continue
-        out.append(NodeVerdict(dsn, {PGBOUNCER: BREAKS},
-                               {"what": f"`{key}` in the asyncpg DSN (sent as a startup parameter)", "param": key,
-                                "fix": f"`ALTER ROLE app_user SET {key} = ...` instead of the DSN parameter"},
+    keys = [key for key in url.params
+            if key.lower() not in ASYNCPG_DSN_PARAMS and is_pg_parameter(key.lower()) and key.lower() != "application_name"]
+    if keys:
+        # one finding for the DSN: each target judges all of its startup parameters together
+        shown = ", ".join(f"`{k}`" for k in keys)
+        out.append(NodeVerdict(dsn, hazard("startup-parameter", *keys),
+                               {"what": f"{shown} in the asyncpg DSN (sent as {'a startup parameter' if len(keys) == 1 else 'startup parameters'})",
+                                "param": keys[0],
+                                "fix": f"`ALTER ROLE app_user SET {keys[0]} = ...` instead of the DSN parameter"},
                                "asyncpg"))
-        break
     return out
 
 
@@ -144,13 +141,13 @@ def _tortoise(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     out = []
     for node, kind, data in tortoise_asyncpg(d, call):
         if kind == "url" and data.params.get("schema"):
-            out.append(NodeVerdict(node, {PGBOUNCER: BREAKS},
+            out.append(NodeVerdict(node, hazard("startup-parameter", "search_path"),
                                    {"what": "`schema` in the Tortoise URL (sent as startup parameter search_path)",
                                     "param": "search_path",
                                     "fix": "`ALTER ROLE app_user SET search_path = ...` instead of schema="},
                                    None))
         elif kind == "credentials" and "schema" in data[0]:
-            out.append(NodeVerdict(data[0]["schema"], {PGBOUNCER: BREAKS},
+            out.append(NodeVerdict(data[0]["schema"], hazard("startup-parameter", "search_path"),
                                    {"what": "`schema` in the Tortoise credentials (sent as startup parameter "
                                             "search_path)", "param": "search_path",
                                     "fix": "`ALTER ROLE app_user SET search_path = ...` instead of "
@@ -170,7 +167,7 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
     return out
 
 
-@module_check("PIN308", needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
+@module_check("PIN308", families=("startup-options", "startup-parameter"), needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
     calls(PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS, "options"), calls(ASYNCPG_CONNECT + ASYNCPG_POOL),
     calls(SA_ENGINES, "options"), calls(SA_ENGINES, "server_settings"), calls(PG8000_CONNECT, "startup_params"),
     calls(TORTOISE_INIT, "schema"), names("Tortoise", "init", "schema"), DSN_OPTIONS, settings("options")))

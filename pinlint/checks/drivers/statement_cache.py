@@ -30,11 +30,11 @@ from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, names, needles
 from pinlint.facts.model import UNKNOWN, CallFact
-from pinlint.targets import BREAKS, PGBOUNCER
+from pinlint.targets import hazard
 
 
 def _verdict(node: cst.CSTNode, what: str, fix: str, framework: Optional[str]) -> NodeVerdict:
-    return NodeVerdict(node, {PGBOUNCER: BREAKS}, {"what": what, "fix": fix}, framework)
+    return NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework)
 
 
 def _asyncpg(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
@@ -126,12 +126,10 @@ def _piccolo(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
                      "check that your version passes it on)", "asyncpg")]
 
 
-@module_check("PIN302", needs=(DriverFacts, Engines), triggers=needles(
+@module_check("PIN302", families=("protocol-prepared",), needs=(DriverFacts, Engines), triggers=needles(
     calls(ASYNCPG_CONNECT + ASYNCPG_POOL + SA_ENGINES + TORTOISE_INIT + DATABASES_DATABASE + PICCOLO_ENGINE),
     names("Tortoise", "init")))
 def asyncpg_statement_cache(ctx: ModuleContext) -> List[NodeVerdict]:
-    if ctx.targets.pgbouncer.max_prepared_statements > 0:
-        return []
     d = ctx.view(DriverFacts)
     out: List[NodeVerdict] = []
     for call in ctx.facts.calls:
