@@ -11,11 +11,12 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, NoReturn, Optional, Sequence
 
 import click
 
 from pinlint import __version__
+from pinlint.cli_options import target_option
 from pinlint.config import OUTPUT_FORMATS  # one list for the option and the config key
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -81,18 +82,6 @@ def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]
     sys.exit(EXIT_ERROR)
 
 
-def target_option(value: Optional[str]) -> Optional[str]:
-    """``--target`` (``check`` and ``proxy``): ``any`` or target names, comma-separated; exit 2 otherwise."""
-    if value is None:
-        return None
-    from pinlint.targets import target_argument
-
-    try:
-        return target_argument(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--target'") from None
-
-
 def _csv(values: Sequence[str]) -> List[str]:
     out: List[str] = []
     for v in values:
@@ -136,14 +125,16 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
           exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
           timings, no_prefilter, pool_bytes) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
-    from pinlint.output import formats as report
     from pinlint.api import run_options
-    from pinlint.pipeline.cache import resolve_cache_dir
     from pinlint.config import ConfigError, load_settings, validate_codes, validate_settings
+    from pinlint.output import formats as report
+    from pinlint.output.formats import as_json, concise, full
+    from pinlint.output.formats import statistics as stats
+    from pinlint.output.formats import summary
+    from pinlint.pipeline.cache import resolve_cache_dir
     from pinlint.pipeline.discover import PathNotFound, discover
     from pinlint.pipeline.run import check_source
     from pinlint.pipeline.schedule import check_paths
-    from pinlint.output.formats import as_json, concise, full, statistics as stats, summary
     from pinlint.specs import SpecError, load_specs
 
     try:
@@ -375,6 +366,7 @@ def targets_(families, output_format: str) -> None:
 
 
 from pinlint.proxy.command import proxy  # noqa: E402
+
 cli.add_command(proxy)
 
 

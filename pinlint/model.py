@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
 
+#: the rule for a file pinlint could not read, parse or analyse (pinlint.pipeline.run reports it)
+META_CODE = "PIN000"
+
+
 @dataclass(frozen=True, order=True)
 class Position:
     """1-based line and 1-based column (in characters)."""

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import pinlint.pipeline.parse
-from pinlint.pipeline.cache import dump_diagnostic, load_diagnostic, read_entry
+from pinlint.pipeline.cache_records import dump_diagnostic, load_diagnostic, read_entry
 from pinlint.cli import cli
 from pinlint.model import Diagnostic, Edit, Fix, Position
 

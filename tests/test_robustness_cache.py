@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from pinlint.cli import cli
-from pinlint.pipeline import cache
+from pinlint.pipeline import cache, cache_store
 
 LEAK = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO app")\n'
 CLEAN = 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT 1")\n'
-V = f"v{cache.FORMAT}"
+V = f"v{cache_store.FORMAT}"
 
 
 def _run(*args):
@@ -106,8 +106,8 @@ def test_oversized_and_deeply_nested_entries_are_ignored(project, monkeypatch):
     entries = sorted(_entries(tree / ".pinlint_cache"))
     for p in (tree / ".pinlint_cache").rglob("runs/*.json"):
         p.write_bytes(b"[" * 200_000 + b"]" * 200_000)
-    entries[0].write_bytes(b'{"format": %d, "diagnostics": ' % cache.FORMAT + b"[" * 100_000 + b"]" * 100_000 + b"}")
-    monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", 100)
+    entries[0].write_bytes(b'{"format": %d, "diagnostics": ' % cache_store.FORMAT + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    monkeypatch.setattr(cache_store, "MAX_ENTRY_BYTES", 100)
     assert _run() == first
 
 
@@ -257,7 +257,7 @@ def test_an_interrupted_write_leaves_no_half_written_entry(project, monkeypatch,
         real_write(fd, bytes(data)[: len(data) // 2])  # half of it is on disk when the write is cut
         raise interruption("cut")
 
-    store = cache._CacheDir(str(tree / ".pinlint_cache"))
+    store = cache_store.CacheDir(str(tree / ".pinlint_cache"))
     store.write((V, "runs"), "1" * 64 + ".json", b"{}")  # the directory and its markers exist
     monkeypatch.setattr(os, "write", failing_write)
     with pytest.raises(interruption):

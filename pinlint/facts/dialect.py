@@ -29,7 +29,7 @@ annotation, an attribute such as ``self.conn``) leaves the site ``MIXED``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Set, TYPE_CHECKING, Tuple
 
 import libcst as cst
 
@@ -38,7 +38,6 @@ from pinlint.facts.walk import walk
 from pinlint.sql.statement import HOLE
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.facts.extract import Extractor
     from pinlint.facts.model import Scope
 
 MYSQL = "mysql"
@@ -160,10 +159,20 @@ class _Strings(cst.CSTVisitor):
             self.found.add(dialect)
 
 
+class ModuleReader(Protocol):
+    """What the dialect evidence reads of the module being extracted (pinlint.facts.extract.Extractor)."""
+
+    facts: Any
+    collector: Any
+    imports: Dict[str, str]
+
+    def qualified(self, node: cst.BaseExpression) -> Optional[str]: ...
+
+
 class Dialects:
     """The dialect of each SQL site of one module (built at the module's first SQL site)."""
 
-    def __init__(self, extractor: "Extractor") -> None:
+    def __init__(self, extractor: "ModuleReader") -> None:
         self.x = extractor
         found: Set[str] = set()
         facts = extractor.facts

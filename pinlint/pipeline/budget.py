@@ -23,7 +23,12 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, List, Optional
+
+from pinlint.model import META_CODE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.model import Diagnostic
 
 #: Default seconds per file; RunOptions.time_budget overrides.
 DEFAULT_TIME_BUDGET = 60.0
@@ -136,3 +141,8 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, 0)
         if restore:
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def is_transient(diagnostics: "List[Diagnostic]") -> bool:
+    """Whether a result depends on the moment (a time-out, an internal error): never cache it."""
+    return any(d.code == META_CODE and any(r in d.message for r in TRANSIENT_REASONS) for d in diagnostics)

@@ -12,14 +12,13 @@ import os
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Tuple
 
-from pinlint.model import Diagnostic, Position
-from pinlint.pipeline.budget import TRANSIENT_REASONS, BudgetExceeded, checkpoint, time_budget
+from pinlint.model import META_CODE, Diagnostic, Position
+from pinlint.pipeline.budget import BudgetExceeded, checkpoint, time_budget
 from pinlint.pipeline.options import RunOptions
 from pinlint.pipeline.read import SourceError, decode, read_bytes
 from pinlint.pipeline.timings import count, phase
 from pinlint.specs import RuleSpec, load_specs
 
-META_CODE = "PIN000"
 
 
 def _spec(code: str) -> RuleSpec:
@@ -50,11 +49,6 @@ def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
         if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(Path(rel).name, pattern):
             codes.extend(prefixes)
     return tuple(codes)
-
-
-def is_transient(diagnostics: List[Diagnostic]) -> bool:
-    """Whether a result depends on the moment (a time-out, an internal error): never cache it."""
-    return any(d.code == META_CODE and any(r in d.message for r in TRANSIENT_REASONS) for d in diagnostics)
 
 
 def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:

@@ -102,7 +102,7 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int],
 
         with phase("index"):
             if options.cache_dir is not None:
-                from pinlint.pipeline.cache import cached_index
+                from pinlint.pipeline.cache_index import cached_index
 
                 index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
             else:
@@ -286,7 +286,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     return built
 
                 if options.cache_dir is not None:
-                    from pinlint.pipeline.cache import cached_index
+                    from pinlint.pipeline.cache_index import cached_index
 
                     index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
                 else:

@@ -12,7 +12,7 @@ LISTENING = "pinlint proxy: listening on {host}:{port}"
 
 
 def _target(value):
-    from pinlint.cli import target_option  # one parser for `check --target` and `proxy --target`
+    from pinlint.cli_options import target_option  # one parser for `check --target` and `proxy --target`
 
     return target_option(value)
 

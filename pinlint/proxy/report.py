@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from pinlint.proxy.judge import BREAKS, PGBOUNCER, PINS, RDS_PROXY, ProxyFinding, atomic_write
 
-if TYPE_CHECKING:  # pragma: no cover
-    from pinlint.proxy.session import Session
+#: a client session (pinlint.proxy.session.Session; not imported here: the session reports to this module)
+Session = Any
 
 MAX_ENTRIES = 10000
 #: outcomes per session, each with its first cause
@@ -36,7 +36,7 @@ def _timestamp(seconds: float) -> str:
 class Entry:
     __slots__ = ("finding", "count", "sessions", "first_seen", "application_name", "peer")
 
-    def __init__(self, finding: ProxyFinding, seen: float, session: "Session") -> None:
+    def __init__(self, finding: ProxyFinding, seen: float, session: Session) -> None:
         self.finding = finding
         self.count = 0
         self.sessions = 0
@@ -90,19 +90,19 @@ class Collector:
 
     # ---- events from sessions --------------------------------------------------------------------
 
-    def session_started(self, s: "Session") -> None:
+    def session_started(self, s: Session) -> None:
         self.sessions += 1
         self.open += 1
         self.peak_open = max(self.peak_open, self.open)
         self._seen[s.sid] = set()
 
-    def session_ended(self, s: "Session") -> None:
+    def session_ended(self, s: Session) -> None:
         self.open -= 1
         if PINNED in s.causes:
             self.pinned_open -= 1
         self._seen.pop(s.sid, None)
 
-    def busy_changed(self, s: "Session") -> None:
+    def busy_changed(self, s: Session) -> None:
         step = 1 if s.busy else -1
         self.busy += step
         self.peak_busy = max(self.peak_busy, self.busy)
@@ -110,7 +110,7 @@ class Collector:
             self.busy_unpinned += step
         self._backends()
 
-    def add(self, s: "Session", finding: ProxyFinding) -> None:
+    def add(self, s: Session, finding: ProxyFinding) -> None:
         key = (finding.code, finding.message)
         entry = self.entries.get(key)
         if entry is None:
@@ -131,18 +131,18 @@ class Collector:
             elif target == PGBOUNCER:
                 self._cause(s, POOLER, finding.code)
 
-    def desynced(self, s: "Session", why: str) -> None:
+    def desynced(self, s: Session, why: str) -> None:
         self.uninspected["stopped following the protocol"] = self.uninspected.get(
             "stopped following the protocol", 0) + 1
 
-    def judging_failed(self, s: "Session") -> None:
+    def judging_failed(self, s: Session) -> None:
         self.judging_failures += 1
 
     def not_inspected(self, why: str) -> None:
         """A connection the proxy passes through without looking (direct TLS)."""
         self.uninspected[why] = self.uninspected.get(why, 0) + 1
 
-    def _cause(self, s: "Session", outcome: str, code: str) -> None:
+    def _cause(self, s: Session, outcome: str, code: str) -> None:
         if outcome in s.causes:
             return
         s.causes[outcome] = code
