@@ -217,3 +217,37 @@ def test_finding_points_at_the_assignment():
     (d,) = mysql_findings("SET sql_mode = 'ANSI', foreign_key_checks = 0")
     line = WRAP.format("SET sql_mode = 'ANSI', foreign_key_checks = 0").splitlines()[3]
     assert line[d.start.column - 1:].startswith("foreign_key_checks")
+
+
+def _project(tmp_path, files):
+    from pinlint.api import run_options
+    from pinlint.config import Settings
+    from pinlint.pipeline.discover import discover
+    from pinlint.pipeline.schedule import check_paths
+
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    settings = Settings(root=tmp_path)
+    paths = [str(p) for p in discover([str(tmp_path)], settings.all_excludes, tmp_path)]
+    return check_paths(paths, run_options(settings), jobs=1)
+
+
+HELPER = "def stage(cur):\n    cur.execute('CREATE TEMPORARY TABLE t (id int)')\n"
+
+
+@pytest.mark.parametrize("deps, code, says", [
+    ({"requirements.txt": "PyMySQL>=1.0\nSQLAlchemy\n"}, "PIN241", "requirements.txt names pymysql"),
+    ({"pyproject.toml": '[project]\ndependencies = ["mysqlclient", "django"]\n'}, "PIN241", "pyproject.toml names mysqlclient"),
+    ({"requirements.txt": "psycopg[binary]\n"}, "PIN141", "requirements.txt names psycopg"),
+])
+def test_the_project_s_dependencies_decide_sql_both_dialects_have(tmp_path, deps, code, says):
+    diags = _project(tmp_path, {**deps, "app/helpers.py": HELPER})
+    assert [d.code for d in diags] == [code] and says in diags[0].message
+
+
+def test_a_project_of_both_dialects_assumes_nothing(tmp_path):
+    diags = _project(tmp_path, {"requirements.txt": "pymysql\npsycopg2-binary\n", "app/helpers.py": HELPER})
+    # no evidence picks one: the default (PostgreSQL), and the message says it was assumed
+    assert [d.code for d in diags] == ["PIN141"] and "does not show the database driver" in diags[0].message

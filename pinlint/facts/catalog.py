@@ -32,6 +32,14 @@ POSTGRES_MODULES: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asy
                                      "django.db.backends.postgresql", "django.contrib.postgres",
                                      "django.contrib.gis.db.backends.postgis")
 
+#: Distributions (as dependency files name them, lower case) that show which dialect a project speaks.
+DIALECT_DISTRIBUTIONS = {
+    "psycopg": "postgres", "psycopg-binary": "postgres", "psycopg2": "postgres", "psycopg2-binary": "postgres",
+    "psycopg-pool": "postgres", "asyncpg": "postgres", "pg8000": "postgres", "aiopg": "postgres",
+    "psqlpy": "postgres", "pymysql": "mysql", "mysqlclient": "mysql", "mysql-connector-python": "mysql",
+    "mysql-connector": "mysql", "aiomysql": "mysql", "asyncmy": "mysql", "mariadb": "mysql",
+}
+
 # -- sinks ------------------------------------------------------------------------------------------
 
 #: Methods whose first argument (or SQL keyword argument) is SQL text on DB-API cursors and connections,

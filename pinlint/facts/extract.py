@@ -468,6 +468,8 @@ class Extractor(ValueSource, OtherSources):
                 by_name = name_dialect(*_enclosing_names(scope), self.path)
                 if by_name is not None:
                     dialect, reason = by_name[0], f"the code is in `{by_name[1]}`"
+                elif dialect is None and self.index is not None and len(self.index.dialects) == 1:
+                    dialect, reason = self.index.dialects[0]  # the only dialect the project shows
         literal = origin if isinstance(origin, cst.SimpleString) and "\\" not in origin.value else None
         if literal is not None and literal.evaluated_value != text:
             literal = None

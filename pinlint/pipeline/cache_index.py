@@ -97,6 +97,7 @@ def index_to_json(index: Any) -> Dict[str, Any]:
         "wrappers": [[k, _record_to_json(v)] for k, v in index.wrappers],
         "method_wrappers": [[k, _record_to_json(v)] for k, v in index.method_wrappers],
         "files": sorted(index.files),
+        "dialects": [list(d) for d in index.dialects],
         "fingerprint": index.fingerprint,
     }
 
@@ -138,6 +139,7 @@ def index_from_json(obj: Any) -> Any:
         wrappers=_pairs(obj["wrappers"], lambda v: _record_from_json(Wrapper, v)),
         method_wrappers=_pairs(obj["method_wrappers"], lambda v: _record_from_json(Wrapper, v)),
         files=frozenset(files),
+        dialects=_typed(obj["dialects"], Tuple[Tuple[str, str], ...]),
         fingerprint=fingerprint,
     )
 

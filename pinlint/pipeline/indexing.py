@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from pinlint.facts.catalog import DIALECT_DISTRIBUTIONS
+from pinlint.facts.dialect import module_dialect
 from pinlint.facts.index.link import link
 from pinlint.facts.index.model import ProjectIndex, merge
 from pinlint.facts.index.summarise import ModuleSummary, module_name, summarise
@@ -170,7 +172,8 @@ class IndexBuilder:
             mod = self.summaries.get(path)
             if mod is not None and mod.name not in modules:
                 modules[mod.name] = mod
-        return link(modules, sql_matters, [os.path.abspath(p) for p in self.paths], self.sql_functions, self.names)
+        return link(modules, sql_matters, [os.path.abspath(p) for p in self.paths], self.sql_functions, self.names,
+                    project_dialects(self.root, modules.values()))
 
 
 def build_index(paths: Sequence[str], root: str = ".", sql_functions: Sequence[str] = (),
@@ -202,3 +205,37 @@ def index_for(filename: str, text: str, options) -> ProjectIndex:
         return own
     return merge(index, own, filename)
 
+
+#: Files that declare a project's dependencies, looked for in its root (and ``requirements/``).
+DEPENDENCY_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock",
+                    "requirements.txt", "requirements-dev.txt", "requirements/base.txt", "requirements/prod.txt",
+                    "requirements/production.txt", "requirements/common.txt")
+_DISTRIBUTION = re.compile(rb"(?i)(?<![\w.-])(" + b"|".join(re.escape(d.encode()) for d in sorted(
+    DIALECT_DISTRIBUTIONS, key=len, reverse=True)) + rb")(?![\w-])")
+
+
+def project_dialects(root: str, modules: Iterable[ModuleSummary]) -> Tuple[Tuple[str, str], ...]:
+    """The dialects a project uses, each with the first evidence found: a dependency file in its root that
+    names a driver (``requirements.txt`` naming PyMySQL), else a module of the project that imports one.
+    Only what shows a driver counts (SQLAlchemy or Django alone say nothing)."""
+    from pinlint.pipeline.read import SourceError, read_bytes
+
+    found: Dict[str, str] = {}
+    for name in DEPENDENCY_FILES:
+        path = os.path.join(root, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            data = read_bytes(path)
+        except SourceError:
+            continue
+        for m in _DISTRIBUTION.finditer(data[:1 << 20]):
+            dist = m.group(1).decode().lower()
+            found.setdefault(DIALECT_DISTRIBUTIONS[dist], f"the project's {name} names {dist}")
+    for mod in modules:
+        for target in mod.imports.values():
+            top = target.lstrip(".").split(".")[0]
+            dialect = module_dialect(top) if top else None
+            if dialect is not None:
+                found.setdefault(dialect, f"{mod.path} imports {top}")
+    return tuple(sorted(found.items()))

@@ -255,7 +255,7 @@ def _noqa_for(mod: ModuleSummary, first: int, last: int) -> FrozenSet[str]:
 
 def link(modules: Dict[str, ModuleSummary], interesting: Callable[[Optional[str]], bool],
          all_files: Iterable[str] = (), sql_functions: Sequence[str] = (),
-         paths: Optional[Dict[str, str]] = None) -> ProjectIndex:
+         paths: Optional[Dict[str, str]] = None, dialects: Sequence[Tuple[str, str]] = ()) -> ProjectIndex:
     """The index of these summaries. ``interesting``: whether a text held by a constant or returned by a
     function can give a finding (only those are kept)."""
     linker = _Linker(modules, sql_functions)
@@ -312,7 +312,7 @@ def link(modules: Dict[str, ModuleSummary], interesting: Callable[[Optional[str]
     module_table = tuple(sorted((paths or {}).items())) or tuple(sorted((m.path, m.name) for m in modules.values()))
     digest = hashlib.sha256()
     for part in (module_table, sorted(constants.items()), sorted(returns.items()), sorted(method_returns.items()),
-                 sorted(wrappers.items()), sorted(method_wrappers.items()), sorted(all_files)):
+                 sorted(wrappers.items()), sorted(method_wrappers.items()), sorted(all_files), tuple(dialects)):
         digest.update(repr(part).encode("utf-8", "replace"))
     return ProjectIndex(
         modules=module_table,
@@ -322,6 +322,7 @@ def link(modules: Dict[str, ModuleSummary], interesting: Callable[[Optional[str]
         wrappers=tuple(sorted(wrappers.items())),
         method_wrappers=tuple(sorted(method_wrappers.items())),
         files=frozenset(all_files),
+        dialects=tuple(dialects),
         fingerprint=digest.hexdigest(),
     )
 

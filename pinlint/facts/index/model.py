@@ -84,6 +84,9 @@ class ProjectIndex:
     method_wrappers: Tuple[Tuple[str, Wrapper], ...] = ()
     #: every discovered file (to tell whether a loaded .sql file is linted in its own right)
     files: FrozenSet[str] = frozenset()
+    #: the dialects the project uses, each with what says so (a dependency file, a module's imports): for
+    #: SQL that neither its code nor its text ties to one (pinlint.pipeline.indexing.project_dialects)
+    dialects: Tuple[Tuple[str, str], ...] = ()
     fingerprint: str = ""
 
     # lookups (dicts built lazily, per process) ---------------------------------------------------
@@ -245,5 +248,6 @@ def merge(index: ProjectIndex, own: ProjectIndex, filename: str) -> ProjectIndex
         wrappers=index.wrappers + own.wrappers,
         method_wrappers=index.method_wrappers,
         files=index.files,
+        dialects=index.dialects,
         fingerprint=index.fingerprint + own.fingerprint,
     )
