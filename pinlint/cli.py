@@ -113,6 +113,11 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--no-color", is_flag=True, help="Never color the output.")
 @click.option("--add-noqa", is_flag=True,
               help="Append `# noqa: CODE` to the lines of the current findings (baseline a code base).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (verified before writing); exit 0 only if nothing is left.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff: apply the unsafe fixes too (they change what the code does: read them).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the changes --fix would make as a unified diff and write nothing (exit 1 when there are any).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help=f"Result cache directory (default: ${CACHE_ENV}, else .pinlint_cache in the project root).")
@@ -122,13 +127,13 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--pool-bytes", type=click.IntRange(min=0), default=None, hidden=True,
               help="Start worker processes only for this many bytes of files or more (for testing the pool).")
 def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
-          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, no_cache, cache_dir,
-          timings, no_prefilter, pool_bytes) -> None:
+          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, fix, unsafe_fixes,
+          show_diff, no_cache, cache_dir, timings, no_prefilter, pool_bytes) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input."""
     from pinlint.api import run_options
     from pinlint.config import ConfigError, load_settings, validate_codes, validate_settings
     from pinlint.output import formats as report
-    from pinlint.output.formats import as_json, concise, full
+    from pinlint.output.formats import as_json, concise, fixable_summary, full
     from pinlint.output.formats import statistics as stats
     from pinlint.output.formats import summary
     from pinlint.pipeline.cache import resolve_cache_dir
@@ -168,6 +173,11 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         options = replace(options, use_prefilter=False)
     if paths == ("-",) and add_noqa:
         _fail("--add-noqa edits files; it cannot be used with '-' (standard input)")
+    if add_noqa and (fix or show_diff):
+        _fail("--add-noqa and --fix/--diff cannot be combined: fix first, then baseline what is left")
+    fixing = fix or show_diff
+    # fixes are computed only where they are applied or shown (a default run never builds an edit)
+    options = replace(options, fixes=fixing or settings.output_format in SHOWS_FIXES)
     options = replace(options, cache_dir=resolve_cache_dir(settings.root, cache_dir, no_cache))
     color = not no_color and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     texts: Dict[str, List[str]] = {}
@@ -176,6 +186,8 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         data = sys.stdin.buffer.read()
         name = stdin_filename or "-"
         diags = check_source(name, data, options)
+        if fixing:
+            sys.exit(_fix_stdin(name, data, diags, options, settings, unsafe_fixes, show_diff, quiet, exit_zero))
         try:
             from pinlint.pipeline.read import decode
 
@@ -195,8 +207,8 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         discovered = time.perf_counter()
         files_checked = len(files)
         checked_names = [str(f) for f in files]
-        # --add-noqa edits only the bytes that were analysed: their hashes, taken before the analysis
-        analysed = _digests(checked_names) if add_noqa else {}
+        # --add-noqa and --fix edit only the bytes that were analysed: their hashes, taken before the analysis
+        analysed = _digests(checked_names) if add_noqa or fixing else {}
         diags = check_paths(checked_names, options, jobs, pool_bytes)
         if unreadable and "PIN000" in options.enabled:
             from pinlint.model import Diagnostic
@@ -229,6 +241,13 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
 
     fmt = settings.output_format
     root = report.repository_root(Path.cwd(), settings.root)
+    fixed_note = ""
+    if fixing:
+        outcome, fixed_note = _fix(checked_names, diags, options, settings, unsafe_fixes, show_diff, analysed)
+        if show_diff:
+            sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
+        diags = outcome.remaining
+        texts.clear()
     if statistics:
         if diags:
             click.echo(stats(diags))
@@ -246,8 +265,73 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     elif diags:
         click.echo(full(diags, lines_of, color) if fmt == "full" else concise(diags, color))
     if (statistics or fmt not in MACHINE_FORMATS) and not quiet:
-        click.echo(summary(diags, files_checked))
+        click.echo(fixed_note if fixing else summary(diags, files_checked))
+        if options.fixes and not fixing and fixable_summary(diags):
+            click.echo(fixable_summary(diags))
     sys.exit(EXIT_CLEAN if exit_zero or not diags else EXIT_FINDINGS)
+
+
+#: formats that show each finding's fix (the others get none computed)
+SHOWS_FIXES = ("full", "json", "sarif")
+
+
+def _fix(names, diags, options, settings, unsafe: bool, show_diff: bool, analysed):
+    """``--fix`` / ``--diff`` over files: the fix rounds (pinlint/output/fix.py), then the diff or the writes.
+    Returns the outcome and the summary line."""
+    from pinlint.output.escape import printable
+    from pinlint.output.fix import Engine, diff, write
+    from pinlint.output.formats import fix_summary
+
+    outcome = Engine(names, options, digests=analysed).run(diags, unsafe)
+    for d, why in outcome.skipped:
+        click.echo(printable(f"pinlint: {d.filename}:{d.start.row}:{d.start.column}: {d.code} fix not applied: {why}"),
+                   err=True)
+    if show_diff:
+        if outcome.changed:
+            click.echo(diff(outcome), nl=False)
+        click.echo(fix_summary(outcome, unsafe, would=True), err=True)
+        return outcome, ""
+    failed = write(outcome, analysed, str(settings.root))
+    if failed:
+        for name, why in failed:
+            click.echo(printable(f"pinlint: {name}: not written: {why}"), err=True)
+        # what is on disk now decides what is left: analyse the files with findings again
+        from pinlint.pipeline.schedule import check_paths
+
+        again = sorted({d.filename for d in diags} | {v[0] for v in outcome.changed.values()})
+        lost = {k for k, v in outcome.changed.items() if v[0] in {n for n, _ in failed}}
+        outcome.fixed = [d for d in outcome.fixed
+                         if not any(k in lost for k in (_abs(d.filename), *(_abs(e.filename) for e in d.fix.edits
+                                                                             if e.filename)))]
+        outcome.remaining = [d for d in check_paths(again, replace(options, cache_dir=None, index=None), 1)
+                             if d.filename in set(again)]
+    return outcome, fix_summary(outcome, unsafe)
+
+
+def _abs(path: str) -> str:
+    return os.path.abspath(path)
+
+
+def _fix_stdin(name, data, diags, options, settings, unsafe, show_diff, quiet, exit_zero) -> int:
+    """``--fix -``: the fixed source on standard output, what is left on standard error; ``--diff -``: the diff."""
+    from pinlint.output.fix import Engine, diff
+    from pinlint.output.formats import concise, fix_summary
+
+    outcome = Engine([name], options, read=lambda p: data, index_files=False).run(diags, unsafe)
+    if show_diff:
+        if outcome.changed:
+            click.echo(diff(outcome), nl=False)
+        if not quiet:
+            click.echo(fix_summary(outcome, unsafe, would=True), err=True)
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    fixed = next(iter(outcome.changed.values()))[2] if outcome.changed else data
+    sys.stdout.buffer.write(fixed)
+    sys.stdout.flush()
+    if outcome.remaining:
+        click.echo(concise(outcome.remaining), err=True)
+    if not quiet:
+        click.echo(fix_summary(outcome, unsafe), err=True)
+    return EXIT_CLEAN if exit_zero or not outcome.remaining else EXIT_FINDINGS
 
 
 def _rows(text: str) -> List[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
 
 from pinlint.checks.context import ModuleContext, NodeVerdict, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
@@ -52,6 +52,8 @@ class Finding:
     span: Optional[Tuple[int, int]]
     literal: Optional["cst.SimpleString"]
     call: Optional["cst.Call"]
+    #: the verdict's fix builder (pinlint/checks/fixes.py), called only when fixes are computed
+    fix: Optional[Callable[..., object]] = None
 
 
 class _SafeDict(dict):
@@ -116,8 +118,11 @@ def _verdict_finding(spec: RuleSpec, v: "Verdict | NodeVerdict", targets: Target
                      framework: Optional[str], span: Optional[Tuple[int, int]] = None,
                      literal: Optional["cst.SimpleString"] = None, call: Optional["cst.Call"] = None
                      ) -> Optional[Finding]:
-    return _finding(spec, judged(v.hazard, v.effects, targets), v.fields, framework, targets, node, span, literal,
-                    call, not v.unconfirmed, v.hazard.family if v.hazard is not None else None)
+    finding = _finding(spec, judged(v.hazard, v.effects, targets), v.fields, framework, targets, node, span,
+                       literal, call, not v.unconfirmed, v.hazard.family if v.hazard is not None else None)
+    if finding is not None and v.fix is not None:
+        finding.fix = v.fix  # the check's fix builder, called only when fixes are computed
+    return finding
 
 
 def verdict_finding(spec: RuleSpec, verdict: Verdict, site: "SqlSite", targets: TargetSet,
@@ -126,7 +131,7 @@ def verdict_finding(spec: RuleSpec, verdict: Verdict, site: "SqlSite", targets: 
                             site.literal, site.call)
 
 
-def _shown(path: str) -> str:
+def shown_path(path: str) -> str:
     """A path as messages show it: relative to the working directory when it is under it (the same
     text whether the run named the file or found it in a directory)."""
     import os
@@ -168,12 +173,12 @@ def reached(finding: Finding, site: "SqlSite", assumed: Optional[str] = None) ->
     for origin in site.via:
         if "*" in origin.noqa or any(code.startswith(c) for c in origin.noqa):
             return None
-        notes.append(f"SQL text from `{origin.what}` at {_shown(origin.path)}:{origin.line}")
+        notes.append(f"SQL text from `{origin.what}` at {shown_path(origin.path)}:{origin.line}")
     wrapper = site.wrapper
     if wrapper is not None:
         if "*" in wrapper.noqa or any(code.startswith(c) for c in wrapper.noqa):
             return None
-        notes.append(f"sent by `{wrapper.name}()` at {_shown(wrapper.path)}:{wrapper.line}")
+        notes.append(f"sent by `{wrapper.name}()` at {shown_path(wrapper.path)}:{wrapper.line}")
     if site.api is not None:
         notes.append(f"sent by {site.api}")
     if assumed is not None:

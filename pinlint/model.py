@@ -20,18 +20,39 @@ class Position:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text between two positions (end exclusive) with ``content``."""
+    """Replace the text between two positions (end exclusive) with ``content``; in the finding's file, or
+    in ``filename`` (SQL text written in another module of the project: its constant is edited there)."""
 
     start: Position
     end: Position
     content: str
+    filename: Optional[str] = None
 
 
 @dataclass(frozen=True)
 class Fix:
     title: str
-    applicability: str  # "safe" | "unsafe" | "display-only"
+    applicability: str  # "safe" | "unsafe"
     edits: Tuple[Edit, ...] = ()
+
+    def files(self, own: str) -> Tuple[str, ...]:
+        """The files the fix edits (``own``: the finding's file)."""
+        return tuple(dict.fromkeys(e.filename or own for e in self.edits))
+
+    def to_json(self) -> Dict[str, Any]:
+        """ruff's shape: ``message``, ``applicability``, ``edits`` with 1-based locations (plus ``filename``
+        for an edit in another file)."""
+        edits = []
+        for e in self.edits:
+            edit: Dict[str, Any] = {
+                "content": e.content,
+                "location": {"row": e.start.row, "column": e.start.column},
+                "end_location": {"row": e.end.row, "column": e.end.column},
+            }
+            if e.filename is not None:
+                edit["filename"] = e.filename
+            edits.append(edit)
+        return {"message": self.title, "applicability": self.applicability, "edits": edits}
 
 
 @dataclass(frozen=True)
@@ -65,20 +86,7 @@ class Diagnostic:
             "filename": self.filename,
             "location": {"row": self.start.row, "column": self.start.column},
             "end_location": {"row": self.end.row, "column": self.end.column},
-            "fix": None
-            if self.fix is None
-            else {
-                "message": self.fix.title,
-                "applicability": self.fix.applicability,
-                "edits": [
-                    {
-                        "content": e.content,
-                        "location": {"row": e.start.row, "column": e.start.column},
-                        "end_location": {"row": e.end.row, "column": e.end.column},
-                    }
-                    for e in self.fix.edits
-                ],
-            },
+            "fix": None if self.fix is None else self.fix.to_json(),
             "url": self.url,
             "targets": list(self.targets),
         }

@@ -30,6 +30,10 @@ def _target_names() -> Tuple[str, ...]:
     return catalog().names
 FRAMEWORKS = ("django", "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "mysql")
 CODE_RE = re.compile(r"^PIN\d{3}$")
+#: ``fix-safety``: what ``pinlint check --fix`` may do for the rule (``safe``: applied by ``--fix``;
+#: ``unsafe``: only with ``--unsafe-fixes``; ``none``: no automatic fix). A fix may be less safe than its
+#: rule (an unsafe variant of a safe rule's fix), never more.
+FIX_SAFETIES = ("safe", "unsafe", "none")
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _RELATIVE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:py|sql)$")
 DOCS_URL = "https://github.com/pinlint/pinlint/blob/main/rules/{code}-{name}.toml"
@@ -63,23 +67,30 @@ class Example:
     column: Optional[int] = None
     message: Optional[str] = None
     file: Optional[str] = None
+    #: an ``invalid`` example's code after ``pinlint check --fix --unsafe-fixes --select CODE`` (the SQL after the fix for a
+    #: ``sql`` example; None: no fix applies to it); ``fixed_files``: the other files of a project example
+    #: that the fix changes (relative path -> text after the fix)
+    fixed: Optional[str] = None
+    fixed_files: Mapping[str, str] = field(default_factory=dict)
 
-    def python_source(self, dialect: str = "postgres") -> str:
-        """The module the linter sees for this example."""
-        if self.code is not None:
+    def python_source(self, dialect: str = "postgres", sql: Optional[str] = None) -> str:
+        """The module the linter sees for this example; ``sql``: the same driver call around another SQL
+        text (a ``sql`` example's ``fixed`` SQL)."""
+        if self.code is not None and sql is None:
             return self.code
-        assert self.sql is not None
+        sql = self.sql if sql is None else sql
+        assert sql is not None
         if dialect == "mysql":
             return (
                 "import pymysql\n\n"
                 "conn = pymysql.connect(host='db')\n"
                 "with conn.cursor() as cur:\n"
-                f"    cur.execute({self.sql!r})\n"
+                f"    cur.execute({sql!r})\n"
             )
         return (
             "import psycopg\n\n"
             "with psycopg.connect('', prepare_threshold=None) as conn:\n"
-            f"    conn.execute({self.sql!r})\n"
+            f"    conn.execute({sql!r})\n"
         )
 
 
@@ -93,6 +104,8 @@ class RuleSpec:
     severity: Mapping[str, str]
     help_variants: Mapping[str, str] = field(default_factory=dict)
     fix_title: str = ""
+    #: ``safe``, ``unsafe`` or ``none`` (FIX_SAFETIES)
+    fix_safety: str = "none"
     dialect: str = "postgres"
     path: str = ""
     #: the ``[docs]``, ``[[invalid]]`` and ``[[valid]]`` tables (most of the text): parsed and checked
@@ -164,7 +177,7 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
         if not isinstance(item, dict):
             raise SpecError(f"{w}: must be a table")
         unknown = set(item) - {"sql", "code", "target", "options", "note", "oracle", "source", "setup", "files", "path",
-                               "line", "column", "message", "file"}
+                               "line", "column", "message", "file", "fixed", "fixed-files"}
         if unknown:
             raise SpecError(f"{w}: unknown key(s) {sorted(unknown)}")
         expected = {k: item[k] for k in ("line", "column", "message", "file") if k in item}
@@ -179,6 +192,15 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
             raise SpecError(f"{w}: `message` must be a non-empty string")
         if "file" in item and item["file"] not in (*item.get("files", {}), item.get("path", "myapp/main.py")):
             raise SpecError(f"{w}: `file` must name the example's `path` or one of its `files`")
+        if ("fixed" in item or "fixed-files" in item) and valid:
+            raise SpecError(f"{w}: `fixed` and `fixed-files` describe the fix of an invalid example")
+        if "fixed" in item and not isinstance(item["fixed"], str):
+            raise SpecError(f"{w}: `fixed` must be a string (the code after the fix)")
+        fixed_files = item.get("fixed-files", {})
+        if not isinstance(fixed_files, dict) or not all(isinstance(v, str) for v in fixed_files.values()):
+            raise SpecError(f"{w}: `fixed-files` must be a table of relative path = text")
+        if any(rel not in item.get("files", {}) for rel in fixed_files):
+            raise SpecError(f"{w}: `fixed-files` must name files of the example's `files`")
         if ("sql" in item) == ("code" in item):
             raise SpecError(f"{w}: needs exactly one of `sql` or `code`")
         target = item.get("target", "any")
@@ -221,6 +243,8 @@ def _examples(raw: Any, valid: bool, where: str) -> Tuple[Example, ...]:
                 column=item.get("column"),
                 message=item.get("message"),
                 file=item.get("file"),
+                fixed=item.get("fixed"),
+                fixed_files=fixed_files,
             )
         )
     return tuple(out)
@@ -251,7 +275,8 @@ def _deferred_tables(data: Mapping[str, Any], path: str):
     refs = docs["references"]
     if not isinstance(refs, list) or not all(isinstance(r, dict) and r.get("title") and r.get("url") for r in refs):
         raise SpecError(f"{path}: [docs] references must be a list of {{ title, url }} tables")
-    return docs, _examples(data.get("invalid"), False, path), _examples(data.get("valid"), True, path)
+    invalid = _examples(data.get("invalid"), False, path)
+    return docs, invalid, _examples(data.get("valid"), True, path)
 
 
 def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
@@ -279,11 +304,17 @@ def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
     for key in variants:
         if key not in FRAMEWORKS:
             raise SpecError(f"{path}: [help-variants] unknown framework {key!r}")
-    known = {"code", "name", "summary", "message", "help", "fix-title", "help-variants", "severity", "docs",
-             "invalid", "valid", "dialect"}
+    known = {"code", "name", "summary", "message", "help", "fix-title", "fix-safety", "help-variants", "severity",
+             "docs", "invalid", "valid", "dialect"}
     unknown = set(data) - known
     if unknown:
         raise SpecError(f"{path}: unknown key(s) {sorted(unknown)}")
+    fix_safety = data.get("fix-safety", "none")
+    if fix_safety not in FIX_SAFETIES:
+        raise SpecError(f"{path}: fix-safety {fix_safety!r} is not one of {', '.join(FIX_SAFETIES)}")
+    fix_title = data.get("fix-title", "")
+    if not isinstance(fix_title, str) or bool(fix_title) != (fix_safety != "none"):
+        raise SpecError(f"{path}: a rule with a fix (fix-safety safe or unsafe) needs a `fix-title`, and only such a rule")
     spec = RuleSpec(
         code=code,
         name=name,
@@ -292,7 +323,8 @@ def parse_spec(text: str, path: str = "<spec>", lazy: bool = False) -> RuleSpec:
         help=_req(data, "help", str, path),
         severity=severity,
         help_variants=variants,
-        fix_title=data.get("fix-title", ""),
+        fix_title=fix_title,
+        fix_safety=fix_safety,
         dialect=data.get("dialect", "postgres"),
         path=path,
         deferred_text=deferred,

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import ROOT
 
 LEAK = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO app")\n'
+CONNECT = 'import psycopg\n\nconn = psycopg.connect("host=pgbouncer dbname=app")\n'
 NEXTVAL = 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")\n'
 
 
@@ -120,11 +121,15 @@ def test_hook_file_declares_the_hook():
     import yaml  # pre-commit's own dependency
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert [h["id"] for h in hooks] == ["pinlint"]
-    (hook,) = hooks
+    assert [h["id"] for h in hooks] == ["pinlint", "pinlint-fix"]
+    hook, fix = hooks
     assert hook["entry"] == "pinlint check --force-exclude"
     assert hook["language"] == "python" and hook["require_serial"] is False
     assert set(hook["types_or"]) == {"python", "pyi", "sql"}
+    # --fix in the entry: a configuration's own `args:` add to it instead of replacing it
+    assert fix["entry"] == "pinlint check --force-exclude --fix" and "args" not in fix
+    assert fix["require_serial"] is True  # a fix may edit a module that another batch of files also reaches
+    assert fix["types_or"] == hook["types_or"] and fix["language"] == "python"
     from identify.identify import tags_from_filename
 
     for name in ("a.py", "a.pyi", "schema.sql"):
@@ -174,6 +179,17 @@ def test_pre_commit_try_repo(hook_repo, tmp_path):
     r = run(cmd, project, env=env, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Passed" in r.stdout
+    # the pinlint-fix hook applies the safe fix, fails (files were modified), then passes
+    (project / "db.py").write_text(CONNECT, encoding="utf-8")
+    _git(project, "add", "-A")
+    fix_cmd = cmd[:cmd.index("pinlint")] + ["pinlint-fix"] + cmd[cmd.index("pinlint") + 1:]
+    r = run(fix_cmd, project, env=env, timeout=900)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Fixed 1 finding in 1 file; all checks passed!" in r.stdout + r.stderr
+    assert (project / "db.py").read_text(encoding="utf-8") == CONNECT.replace('app")', 'app", prepare_threshold=None)')
+    _git(project, "add", "-A")
+    r = run(fix_cmd, project, env=env, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
 
 
 # -- the README's snippets -------------------------------------------------------------------------
@@ -190,8 +206,8 @@ def _yaml_blocks():
 def test_hook_manifest_is_valid_for_pre_commit():
     from pre_commit.clientlib import load_manifest
 
-    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
-    assert hook["id"] == "pinlint"
+    hook, fix = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    assert (hook["id"], fix["id"]) == ("pinlint", "pinlint-fix")
 
 
 def test_readme_pre_commit_snippet_is_a_valid_config(tmp_path):

@@ -4,32 +4,35 @@ import asyncpg
 from psycopg_pool import ConnectionPool
 from sqlalchemy import create_engine
 from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
 
 # search_path is the role's default: ALTER ROLE app SET search_path = app, public
+# (a connection older than the pooler's idle-client timeout is replaced: pool_pre_ping)
 engine = create_engine(
     "postgresql+psycopg://app@pooler:6432/app",
+    pool_recycle=3600,
     connect_args={"prepare_threshold": None},
-    pool_recycle=1500,
     pool_pre_ping=True,
 )
 
 async_engine = create_async_engine(
     "postgresql+asyncpg://app@pooler:6432/app?prepared_statement_cache_size=0",
+    pool_pre_ping=True,
     connect_args={"statement_cache_size": 0},
-    poolclass=NullPool,
 )
 
+# statement_timeout is the role's default too: no configure callback
 pool = ConnectionPool(
     "host=pooler port=6432 dbname=app",
     kwargs={"prepare_threshold": None},
-    max_lifetime=1500,
-    max_idle=300,
+    check=ConnectionPool.check_connection,
 )
 
 
 async def asyncpg_pool(dsn: str) -> asyncpg.Pool:
-    return await asyncpg.create_pool(dsn, statement_cache_size=0)
+    return await asyncpg.create_pool(
+        dsn,
+        statement_cache_size=0,
+    )
 
 
 def export_orders(conn):

@@ -5,10 +5,10 @@ import asyncpg
 DIRECT_DSN_ENV = "DATABASE_DIRECT_URL"
 
 
-async def watch_orders(direct_dsn: str, callback):
-    # a direct connection to the primary, bypassing the pooler; in a project, name it in
-    # `[tool.pinlint] direct-connections = ["conn"]` instead of these noqa comments
-    conn = await asyncpg.connect(direct_dsn)  # noqa: PIN302
+async def watch_orders(dsn: str, callback):
+    # `dsn` is a direct connection to the primary, bypassing the pooler (LISTEN needs a session of its
+    # own); in a project, name it in `[tool.pinlint] direct-connections = ["conn"]` instead of the noqa
+    conn = await asyncpg.connect(dsn, statement_cache_size=0)
     await conn.add_listener("order_created", callback)  # noqa: PIN309
     return conn
 

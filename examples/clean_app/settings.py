@@ -2,6 +2,9 @@
 
 search_path and the role are the login role's defaults (a migration ran
 `ALTER ROLE app SET search_path = app, public`), not startup options or `assume_role`.
+QuerySet.iterator() would declare WITH HOLD cursors in autocommit: DISABLE_SERVER_SIDE_CURSORS.
+Persistent connections older than the pooler's idle-client timeout (RDS Proxy: 1800 s) are checked
+before use: CONN_HEALTH_CHECKS.
 """
 
 import os
@@ -15,18 +18,20 @@ DATABASES = {
         "USER": os.environ.get("DB_USER", "app"),
         "HOST": os.environ.get("DB_HOST", "pooler"),
         "PORT": 6432,
-        # QuerySet.iterator() would declare WITH HOLD cursors in autocommit
+        "CONN_MAX_AGE": None,
+        "OPTIONS": {
+            "prepare_threshold": None,
+            "server_side_binding": True,
+        },
         "DISABLE_SERVER_SIDE_CURSORS": True,
-        # shorter than the pooler's idle-client timeout (RDS Proxy: 1800 s)
-        "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
     },
     "reporting": dj_database_url.config(
         env="REPORTING_DATABASE_URL",
         default="postgres://reporter@pooler:6432/app",
-        conn_max_age=600,
-        conn_health_checks=True,
+        conn_max_age=3600,
         disable_server_side_cursors=True,
+        conn_health_checks=True,
     ),
 }
 

@@ -6,7 +6,10 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 # SQLAlchemy + psycopg 3: psycopg prepares a query after its fifth run
-engine = create_engine("postgresql+psycopg://app@pooler:6432/app", pool_recycle=3600)
+engine = create_engine(
+    "postgresql+psycopg://app@pooler:6432/app",
+    pool_recycle=3600,
+)
 
 
 @event.listens_for(engine, "connect")
@@ -17,7 +20,10 @@ def set_search_path(dbapi_connection, connection_record):
 
 
 # SQLAlchemy + asyncpg: two statement caches, both on
-async_engine = create_async_engine("postgresql+asyncpg://app@pooler:6432/app", pool_pre_ping=True)
+async_engine = create_async_engine(
+    "postgresql+asyncpg://app@pooler:6432/app",
+    pool_pre_ping=True,
+)
 
 
 def configure(conn):
@@ -26,11 +32,17 @@ def configure(conn):
 
 
 # psycopg_pool: max_lifetime defaults to 3600 s, longer than RDS Proxy's idle-client timeout
-pool = ConnectionPool("host=pooler port=6432 dbname=app", configure=configure)
+pool = ConnectionPool(
+    "host=pooler port=6432 dbname=app",
+    configure=configure,
+)
 
 
 async def asyncpg_pool(dsn: str) -> asyncpg.Pool:
-    return await asyncpg.create_pool(dsn, server_settings={"search_path": "app"})
+    return await asyncpg.create_pool(
+        dsn,
+        server_settings={"search_path": "app"},
+    )
 
 
 def export_orders(conn):

@@ -2,7 +2,9 @@
 
 from sqlalchemy import create_engine, text
 
-engine = create_engine("postgresql+psycopg://app@pooler:6432/app")
+engine = create_engine(
+    "postgresql+psycopg://app@pooler:6432/app",
+)
 
 
 def monthly_report(month: str):

@@ -5,7 +5,8 @@ the hazard it found (``pinlint.targets.hazard``: a family, its parameters, a few
 gets a ``ModuleContext`` (the file's public facts, ``pinlint.facts.model``) and returns ``NodeVerdict`` s
 at nodes of the file. The engine judges the hazard for each selected target with its profile
 (``pins``, ``leaks``, ``lost``, ``breaks``, ``fine``), keeps the targets where the rule reports, renders
-the message from the spec and drops a verdict when nothing is left.
+the message from the spec and drops a verdict when nothing is left. Either kind of verdict may say what
+would fix it (``fix``: pinlint/checks/fixes.py).
 
 Derived facts that several checks share (``DriverFacts``, the SQLAlchemy engines, Django's
 ``DATABASES``, the connection hooks) are *views*: a ``View`` subclass computed from the context on
@@ -17,7 +18,7 @@ error, so the declaration stays true.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Optional, Tuple, Type, TypeVar
 
 from pinlint.targets import Hazard, TargetSet
 
@@ -41,6 +42,9 @@ class Verdict:
     effects: Optional[Dict[str, Any]] = None
     #: the verdict rests on a fact no source settles, or on a value known only at run time: a warning at most
     unconfirmed: bool = False
+    #: what would fix it: ``fix(FixContext) -> FixPlan | None`` (pinlint/checks/fixes.py), called only in
+    #: a run that computes fixes
+    fix: Optional[Callable[..., object]] = None
 
 
 @dataclass
@@ -74,6 +78,8 @@ class NodeVerdict:
     effects: Optional[Dict[str, Any]] = None
     #: the verdict depends on a value known only at run time, or on a fact no source settles: a warning
     unconfirmed: bool = False
+    #: as ``Verdict.fix``
+    fix: Optional[Callable[..., object]] = None
 
 
 V = TypeVar("V", bound="View")

@@ -16,6 +16,7 @@ from typing import List, Optional
 
 from pinlint.checks.context import SqlContext, Verdict
 from pinlint.checks.registry import sql_check
+from pinlint.checks.sql_fixes import on_commit_drop, set_local, xact_lock
 from pinlint.checks.sqltext import call_span, executed_calls, short
 from pinlint.checks.triggers import END, IDENT, NAME, Shape
 from pinlint.sql.pg_parameters import PG_PARAMETERS, is_pg_parameter
@@ -83,7 +84,7 @@ def set_session_parameter(ctx: SqlContext) -> List[Verdict]:
         return []  # transaction-scoped, or not a PostgreSQL parameter (MySQL's sql_mode, ...)
     # an unknown name (a hole) may be a parameter a target tracks: the profiles then stay quiet
     return [Verdict(hazard("session-set", st.name, flags=_company(ctx)),
-                    {"name": st.name or "a parameter", "statement": short(st.text)})]
+                    {"name": st.name or "a parameter", "statement": short(st.text)}, fix=set_local(ctx))]
 
 
 @sql_check("PIN102", families=("set-role",), kinds=("set_role", "set_session_authorization"), shapes=(
@@ -98,7 +99,8 @@ def set_role(ctx: SqlContext) -> List[Verdict]:
     # behind, but the change may land on another server connection than the one it should undo.
     resets = st.name in ("none", "default")
     flags = ["resets" if resets else "", "session-authorization" if st.kind == "set_session_authorization" else ""]
-    return [Verdict(hazard("set-role", flags=flags + _company(ctx)), {"what": what, "statement": short(st.text)})]
+    return [Verdict(hazard("set-role", flags=flags + _company(ctx)), {"what": what, "statement": short(st.text)},
+                    fix=None if resets else set_local(ctx))]
 
 
 @sql_check("PIN103", families=("reset",), kinds=("reset",), shapes=(
@@ -229,7 +231,8 @@ def temporary_object(ctx: SqlContext) -> List[Verdict]:
     else:
         found = hazard("temp-table")
     return [Verdict(found,
-                    {"object": st.temp_object or "object", "name": st.name or "object"})]
+                    {"object": st.temp_object or "object", "name": st.name or "object"},
+                    fix=on_commit_drop(ctx) if found.family == "temp-table" else None)]
 
 
 def _named(name: str, names) -> Optional[str]:
@@ -261,7 +264,8 @@ def session_advisory_lock(ctx: SqlContext) -> List[Verdict]:
         # inside a DO block the lock is taken by server-side code: RDS Proxy does not see it (poolers.md:
         # "state changed inside stored procedures/functions is not detected"), so it stays with the backend
         found = hazard("advisory-lock", flags=["server-side" if st.kind == "do" else ""])
-        out.append(Verdict(found, {"function": name}, span=(call.start, call.start + len(name))))
+        out.append(Verdict(found, {"function": name}, span=(call.start, call.start + len(name)),
+                           fix=xact_lock(ctx, call) if st.kind != "do" else None))
     return out
 
 

@@ -27,6 +27,7 @@ def render_rule(spec: RuleSpec) -> str:
     from pinlint.targets.matrix import rule_targets
 
     out = [f"# {spec.name} ({spec.code})", "", spec.summary, ""]
+    out += [f"Fix: {fix_line(spec)}", ""]
     for key, title in SECTION_TITLES:
         out += [f"## {title}", str(spec.docs[key]).strip(), ""]
     families = families_of(spec)
@@ -41,6 +42,18 @@ def render_rule(spec: RuleSpec) -> str:
     out += ["## References"]
     out += [f"- {r['title']}: {r['url']}" for r in spec.docs["references"]]
     return "\n".join(out)
+
+
+FIX_WORDS = {"safe": "safe, applied by `pinlint check --fix`",
+             "unsafe": "unsafe, applied by `pinlint check --fix --unsafe-fixes`",
+             "none": "none (no automatic fix)"}
+
+
+def fix_line(spec: RuleSpec) -> str:
+    """The rule's fix in one line: its title and safety."""
+    if spec.fix_safety == "none":
+        return FIX_WORDS["none"]
+    return f"{spec.fix_title} ({FIX_WORDS[spec.fix_safety]})"
 
 
 def rule_json(spec: RuleSpec) -> Dict[str, Any]:
@@ -59,6 +72,8 @@ def rule_json(spec: RuleSpec) -> Dict[str, Any]:
         "severity": dict(spec.severity),
         "targets": list(spec.targets),
         "url": spec.url,
+        "fix_safety": spec.fix_safety,
+        "fix_title": spec.fix_title or None,
         "docs": {k: spec.docs[k] for k, _ in SECTION_TITLES},
         "references": list(spec.docs["references"]),
         "families": list(families),
@@ -84,10 +99,11 @@ def targets_label(spec: RuleSpec, sep: str = ", ") -> str:
 
 
 def rules_table(specs) -> str:
-    rows = ["| code | name | targets | what it finds |", "|---|---|---|---|"]
+    rows = ["| code | name | targets | fix | what it finds |", "|---|---|---|---|---|"]
     for s in specs:
         targets = targets_label(s)
-        rows.append(f"| {s.code} | `{s.name}` | {targets} | {s.summary} |")
+        fix = {"none": "-"}.get(s.fix_safety, s.fix_safety)
+        rows.append(f"| {s.code} | `{s.name}` | {targets} | {fix} | {s.summary} |")
     return "\n".join(rows)
 
 

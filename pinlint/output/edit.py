@@ -1,13 +1,18 @@
 """Edit a source file safely: text edits by the line model positions come from, verified, written atomically.
 
-Used by ``--add-noqa`` (pinlint/output/noqa.py) and meant for autofix: a caller gives the file's path, the
-SHA-256 of the bytes it analysed, a list of ``TextEdit`` (start, end, replacement: 1-based row and column
-``Position``, or offsets in the decoded text) and a verification callback ``verify(old_text, new_text)``
-that returns None to accept or the reason to refuse. ``rewrite`` then
+The one editing path of ``--add-noqa`` (pinlint/output/noqa.py) and ``--fix`` (pinlint/output/fix.py): a
+caller gives the file's path, the SHA-256 of the bytes it analysed, a list of ``TextEdit`` (start, end,
+replacement: 1-based row and column ``Position``, or offsets in the decoded text) and a verification callback
+``verify(old_text, new_text)`` that returns None to accept or the reason to refuse (``--add-noqa``: only
+comments changed; ``--fix``: the file still parses and is the text whose findings were checked, see
+``regressions`` and ``parses``). ``rewrite`` then
 
-- refuses a file that is not a regular file, is a symbolic link, has other hard links, is read-only
-  (no write permission bit) or not writable by this user, or whose bytes are not the ones analysed
-  (changed on disk since), and one whose owner and group the replacement could not keep;
+- refuses a file that is not a regular file, has other hard links, is read-only (no write permission bit)
+  or not writable by this user, or whose bytes are not the ones analysed (changed on disk since), and one
+  whose owner and group the replacement could not keep. A symbolic link is refused by default
+  (``--add-noqa``); with ``symlinks="write-through"`` (``--fix``) the file it points to is edited and the
+  link stays a link, provided that file is a regular file inside ``root`` (the project): a link never
+  makes pinlint write outside the tree it checks;
 - decodes it as pinlint reads it (PEP 263 cookie, BOM), applies the edits by rows and columns of the
   universal line model (``\\r\\n``, a lone ``\\r`` and ``\\n`` end a line, as in CPython's compiler, libcst and
   every position pinlint reports; ``str.splitlines`` would also break at form feeds and ``\\x1c``), and
@@ -133,8 +138,10 @@ class Source:
     st: os.stat_result
 
 
-def load(path: str, expected_sha256: Optional[str]) -> Source:
-    """Read a file for editing, refusing what ``rewrite`` would refuse (see the module docstring)."""
+def load(path: str, expected_sha256: Optional[str], symlinks: str = "refuse", root: Optional[str] = None) -> Source:
+    """Read a file for editing, refusing what ``rewrite`` would refuse (see the module docstring).
+    ``symlinks``: ``"refuse"``, or ``"write-through"`` (edit the file a link points to when it lies in
+    ``root``; ``Source.path`` is then that file)."""
     from pinlint.pipeline.read import SourceError, decode, read_bytes, source_encoding
 
     try:
@@ -142,7 +149,17 @@ def load(path: str, expected_sha256: Optional[str]) -> Source:
     except OSError as exc:
         raise EditRefused(f"cannot read it: {exc.strerror or exc}") from None
     if stat.S_ISLNK(st.st_mode):
-        raise EditRefused("it is a symbolic link (edit the file it points to)")
+        if symlinks != "write-through":
+            raise EditRefused("it is a symbolic link (edit the file it points to)")
+        real = os.path.realpath(path)
+        inside = root is not None and os.path.commonpath([real, os.path.realpath(root)]) == os.path.realpath(root)
+        if not inside:
+            raise EditRefused("it is a symbolic link to a file outside the project")
+        path = real
+        try:
+            st = os.lstat(path)
+        except OSError as exc:
+            raise EditRefused(f"cannot read the file it links to: {exc.strerror or exc}") from None
     if not stat.S_ISREG(st.st_mode):
         raise EditRefused("not a regular file")
     if st.st_nlink > 1:
@@ -193,3 +210,35 @@ def rewrite(source: Source, edits: Sequence[TextEdit], verify: Verify) -> bytes:
     except OSError as exc:
         raise EditRefused(f"cannot write it: {exc.strerror or exc}") from None
     return new_data
+
+
+def replace_text(source: Source, new_text: str, verify: Verify) -> bytes:
+    """``rewrite`` with the whole text replaced (an autofix computes the fixed text first)."""
+    return rewrite(source, [TextEdit(0, len(source.text), new_text)], verify)
+
+
+def parses(text: str) -> Optional[str]:
+    """None when ``text`` parses as Python (as pinlint parses it), else the reason."""
+    from pinlint.pipeline.parse import ParseFailure, parse
+
+    try:
+        parse(text)
+    except ParseFailure as exc:
+        return f"the fixed file would not parse ({exc.reason})"
+    return None
+
+
+def regressions(before: Sequence[object], after: Sequence[object], fixed: Sequence[object]) -> Optional[str]:
+    """The verification of code edits, on one file's findings (anything with ``code``): every finding in
+    ``fixed`` is gone, and no rule has more findings than before. None when that holds, else the reason."""
+    from collections import Counter
+
+    old = Counter(d.code for d in before)  # type: ignore[attr-defined]
+    new = Counter(d.code for d in after)  # type: ignore[attr-defined]
+    gone = Counter(d.code for d in fixed)  # type: ignore[attr-defined]
+    for code in sorted(set(old) | set(new)):
+        if new[code] > old[code] - gone[code]:
+            if gone[code]:
+                return f"{code} would still be reported"
+            return f"it would add a {code} finding"
+    return None

@@ -56,6 +56,9 @@ def full(diags: Sequence[Diagnostic], lines_of: LineSource, color: bool = False)
             out.append(f"{pad} = {_style('help', color, bold=True)}: {d.help}")
         else:
             out.append(f"  = help: {d.help}")
+        if d.fix is not None:
+            how = "safe: --fix" if d.fix.applicability == "safe" else "unsafe: --fix --unsafe-fixes"
+            out.append(f"  = fix: {printable(d.fix.title)} ({how})")
         if d.targets:
             out.append(f"  = targets: {', '.join(d.targets)}")
         out.append(f"  = docs: pinlint rule {d.code}")
@@ -91,6 +94,38 @@ def summary(diags: Sequence[Diagnostic], files_checked: int) -> str:
     files = len({d.filename for d in diags})
     n = len(diags)
     return f"Found {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}."
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def fixable_summary(diags: Sequence[Diagnostic]) -> str:
+    """How many findings ``--fix`` (and ``--unsafe-fixes``) would fix; "" when none has a fix."""
+    safe = sum(1 for d in diags if d.fix is not None and d.fix.applicability == "safe")
+    unsafe = sum(1 for d in diags if d.fix is not None and d.fix.applicability != "safe")
+    if not safe and not unsafe:
+        return ""
+    parts = [f"{safe} fixable with `--fix`"] if safe else ["No safe fixes"]
+    if unsafe:
+        parts.append(f"{_n(unsafe, 'more')} with `--fix --unsafe-fixes`".replace("mores", "more"))
+    return "[*] " + "; ".join(parts) + "."
+
+
+def fix_summary(outcome, unsafe: bool, would: bool = False) -> str:
+    """The summary of ``--fix`` (``would``: of ``--diff``): what was fixed, what is left, and how many more
+    an unsafe run would fix."""
+    fixed, left = len(outcome.fixed), len(outcome.remaining)
+    files = len(outcome.changed)
+    hidden = 0 if unsafe else sum(1 for d in outcome.remaining if d.fix is not None and d.fix.applicability == "unsafe")
+    if would:
+        head = f"Would fix {_n(fixed, 'finding')} in {_n(files, 'file')}" if fixed else "No fixes to apply"
+        tail = f"; {left} would be left." if left else "; nothing would be left."
+    else:
+        head = f"Fixed {_n(fixed, 'finding')} in {_n(files, 'file')}" if fixed else "No fixes applied"
+        tail = f"; {left} left." if left else "; all checks passed!"
+    more = f" {hidden} more can be fixed with `--unsafe-fixes`." if hidden else ""
+    return head + tail + more
 
 
 def by_code(diags: Sequence[Diagnostic]) -> Dict[str, int]:
@@ -193,6 +228,8 @@ def sarif(diags: Sequence[Diagnostic], specs: Sequence[RuleSpec], lines_of: Line
             "partialFingerprints": {"pinlint/v1": fp},
             "properties": {"help": d.help, "targets": list(d.targets)},
         }
+        if d.fix is not None:
+            result["fixes"] = [_sarif_fix(d, root)]
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         results.append(result)
@@ -213,6 +250,27 @@ def sarif(diags: Sequence[Diagnostic], specs: Sequence[RuleSpec], lines_of: Line
         }],
     }
     return json.dumps(_safe(log), indent=2, ensure_ascii=False)
+
+
+def _sarif_fix(d: Diagnostic, root: "Path") -> Dict[str, object]:
+    """A SARIF ``fix``: the edits as replacements per file (regions 1-based, end exclusive, as pinlint's)."""
+    from urllib.parse import quote
+
+    assert d.fix is not None
+    changes: Dict[str, List[Dict[str, object]]] = {}
+    for e in d.fix.edits:
+        uri = quote(os.fsencode(relative_uri(e.filename or d.filename, root)), safe="/")
+        changes.setdefault(uri, []).append({
+            "deletedRegion": {"startLine": e.start.row, "startColumn": e.start.column,
+                              "endLine": e.end.row, "endColumn": e.end.column},
+            "insertedContent": {"text": e.content},
+        })
+    label = "" if d.fix.applicability == "safe" else " (unsafe: check what it changes)"
+    return {
+        "description": {"text": d.fix.title + label},
+        "artifactChanges": [{"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "replacements": reps}
+                            for uri, reps in changes.items()],
+    }
 
 
 def _file_uri(root: "Path") -> str:

@@ -144,5 +144,8 @@ def time_budget(seconds: Optional[float]) -> Iterator[None]:
 
 
 def is_transient(diagnostics: "List[Diagnostic]") -> bool:
-    """Whether a result depends on the moment (a time-out, an internal error): never cache it."""
-    return any(d.code == META_CODE and any(r in d.message for r in TRANSIENT_REASONS) for d in diagnostics)
+    """Whether a result depends on the moment (a time-out, an internal error) or on another file's bytes
+    (a fix that edits a constant in another module, at positions the cache key does not cover): never
+    cache it."""
+    return any(d.code == META_CODE and any(r in d.message for r in TRANSIENT_REASONS) for d in diagnostics) \
+        or any(d.fix is not None and any(e.filename for e in d.fix.edits) for d in diagnostics)

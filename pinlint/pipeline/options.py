@@ -30,3 +30,6 @@ class RunOptions:
     #: seconds one file's analysis may take, and bytes its syntax tree may take (pinlint/pipeline/budget.py)
     time_budget: Optional[float] = DEFAULT_TIME_BUDGET
     memory_bound: int = DEFAULT_MEMORY_BOUND
+    #: compute the fixes of findings (``--fix``, ``--diff``, and the formats that show them): off in a
+    #: default run, which then never builds an edit (pinlint/output/fix_edits.py)
+    fixes: bool = False

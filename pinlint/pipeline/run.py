@@ -165,6 +165,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
             return []
         locator = Locator(module, [n for f in findings for n in (f.node, f.call, f.literal)]) if findings else None
     out: List[Diagnostic] = []
+    fixable = []
     for f in findings:
         if f.literal is not None and f.span is not None:
             start = locator.in_literal(f.literal, f.span[0])
@@ -181,6 +182,13 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
                 effects=f.effects, noqa_rows=tuple(sorted(rows)),
             )
         )
+        if f.fix is not None:
+            fixable.append((f, out[-1]))
+    if fixable and options.fixes:  # only when asked: the edits of the fixes (pinlint/output/fix_edits.py)
+        from pinlint.output.fix_edits import attach_fixes
+
+        with phase("locate"):
+            out = attach_fixes(out, fixable, facts, text, filename, options)
     if check_noqa:
         out.extend(unused_noqa(noqa, filename, enabled))
     return sorted(set(out), key=Diagnostic.sort_key)

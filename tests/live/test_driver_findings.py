@@ -4,7 +4,8 @@ Each case is one small program written the way application code is (a literal dr
 ``**kwargs`` indirection, so that pinlint judges exactly what runs). For the hazardous version the test
 asserts both that pinlint reports it (for target ``pgbouncer``) and that running it through a
 transaction-mode PgBouncer 1.18 fails with the error users see in production; for the fixed version,
-that pinlint is quiet and the program works. tests/live/hazards.py holds the same reproductions as
+that pinlint is quiet and the program works; and the program ``pinlint check --fix`` makes of the hazardous
+version works too (the autofix, issue 16). tests/live/hazards.py holds the same reproductions as
 library functions, with direct-PostgreSQL controls (test_driver_hazards.py).
 """
 
@@ -129,6 +130,29 @@ def test_psycopg3_prepare_threshold_none(pgbouncer_tx):
     assert _run(program, pgbouncer_tx.dsn) == "OK"
 
 
+def _fixed(program: str, tmp_path) -> str:
+    """The program after ``pinlint check --fix --target pgbouncer`` (the safe fixes, written to a file)."""
+    from click.testing import CliRunner
+
+    from pinlint.cli import cli
+
+    path = tmp_path / "app.py"
+    path.write_text(program, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["check", "--no-cache", "--target", "pgbouncer", "--fix", str(path)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output  # nothing left
+    return path.read_text(encoding="utf-8")
+
+
+def test_psycopg3_fixed_by_pinlint_passes(pgbouncer_tx, tmp_path):
+    """pinlint --fix on the failing program, then the fixed program through PgBouncer: it works."""
+    program = PSYCOPG3.format(extra="")
+    fixed = _fixed(program, tmp_path)
+    assert fixed == PSYCOPG3.format(extra=", prepare_threshold=None")
+    assert _codes(fixed) == set()
+    assert _run(fixed, pgbouncer_tx.dsn) == "OK"
+
+
 def test_asyncpg_default_statement_cache(pgbouncer_tx):
     program = ASYNCPG.format(extra="")
     assert "PIN302" in _codes(program)
@@ -142,6 +166,12 @@ def test_asyncpg_statement_cache_size_zero(pgbouncer_tx):
     program = ASYNCPG.format(extra=", statement_cache_size=0")
     assert "PIN302" not in _codes(program)
     assert [_run(program, pgbouncer_tx.dsn) for _ in range(2)] == ["OK", "OK"]
+
+
+def test_asyncpg_fixed_by_pinlint_passes(pgbouncer_tx, tmp_path):
+    fixed = _fixed(ASYNCPG.format(extra=""), tmp_path)
+    assert fixed == ASYNCPG.format(extra=", statement_cache_size=0")
+    assert [_run(fixed, pgbouncer_tx.dsn) for _ in range(2)] == ["OK", "OK"]
 
 
 def test_psycopg2_withhold_cursor(pgbouncer_tx):

@@ -3,11 +3,13 @@ named server-side cursor unless ``DISABLE_SERVER_SIDE_CURSORS`` is True."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
-from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
+from pinlint.checks.drivers.django_databases import CALL_KEYS, DjangoDatabases, Entry, settings
 from pinlint.checks.drivers.driverfacts import MISSING
+from pinlint.checks.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.targets import hazard
 
@@ -25,5 +27,22 @@ def django_server_side_cursors(ctx: ModuleContext) -> List[NodeVerdict]:
             shown = "is False" if dssc is False else "is not set (default False)"
             out.append(NodeVerdict(
                 e.keys.get("DISABLE_SERVER_SIDE_CURSORS") or e.anchor, hazard("cursor-with-hold", flags=["used-later"]),
-                {"alias": e.alias, "shown": shown, "fix": fix}, "django"))
+                {"alias": e.alias, "shown": shown, "fix": fix}, "django",
+                fix=settings_key(e, "DISABLE_SERVER_SIDE_CURSORS", "True", "unsafe" if e.from_call else None)))
     return out
+
+
+def settings_key(e: Entry, key: str, value: str, applicability: Optional[str] = None) -> Optional[fixes.FixBuilder]:
+    """``key: value`` in a DATABASES entry: the value replaced where the key is set, else the key added to
+    the entry's dict display (or, for ``dj_database_url.config(...)``, its keyword argument: dj-database-url
+    has ``conn_health_checks`` and ``disable_server_side_cursors`` only in recent versions, so the caller
+    marks that fix unsafe)."""
+    if key in e.keys:
+        return fixes.replace(e.keys[key], value, f'Set `"{key}": {value}` in {e.ref}', applicability)
+    if e.from_call:
+        kwarg = next((k for k, v in CALL_KEYS.items() if v == key), None)
+        if kwarg is None or not isinstance(e.node, cst.Call):
+            return None
+        return lambda fctx: fixes.FixPlan(f"Add `{kwarg}={value}` to {e.ref}",
+                                          (fixes.AddElement(e.node, f"{kwarg}={value}"),), applicability)
+    return fixes.entry(e.node, key, value, f'Add `"{key}": {value}` to {e.ref}', applicability)

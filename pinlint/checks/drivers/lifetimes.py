@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
+from pinlint.checks.drivers.django import settings_key
 from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import (
     MISSING,
@@ -26,7 +28,8 @@ from pinlint.targets import TargetSet, hazard
 
 
 def lifetime_verdict(targets: TargetSet, node: cst.CSTNode, seconds: Optional[float], setting: str, shown: str,
-                     fix: str, framework: Optional[str]) -> List[NodeVerdict]:
+                     fix: str, framework: Optional[str], autofix: Optional[fixes.FixBuilder] = None
+                     ) -> List[NodeVerdict]:
     """``seconds`` None means "never closed". Judged against each selected target's idle-client timeout
     (its profile's ``idle-timeout-option``: RDS Proxy 1800 s by default, PgBouncer's off by default)."""
     timeouts = targets.idle_timeouts()
@@ -37,7 +40,8 @@ def lifetime_verdict(targets: TargetSet, node: cst.CSTNode, seconds: Optional[fl
     # the targets whose timeout this lifetime stays under (or that have none) have nothing to report
     quiet: Dict[str, Optional[str]] = {t: None for t in targets.names if t not in exceeded}
     return [NodeVerdict(node, hazard("client-idle-timeout"), {"setting": setting, "value": shown, "timeout": str(limit),
-                                                             "fix": fix.format(limit=limit)}, framework, effects=quiet)]
+                                                             "fix": fix.format(limit=limit)}, framework, effects=quiet,
+                        fix=autofix)]
 
 
 def _seconds(v: object) -> Optional[float]:
@@ -57,8 +61,18 @@ def _psycopg_pool(t: TargetSet, d: DriverFacts, call: CallFact) -> List[NodeVerd
         else:
             continue
         out += lifetime_verdict(t, call.kwarg(key) or call.node, secs, key, shown,
-                                "`" + key + "` below {limit} s, or check=ConnectionPool.check_connection", "psycopg")
+                                "`" + key + "` below {limit} s, or check=ConnectionPool.check_connection", "psycopg",
+                                _pool_check(call))
     return out
+
+
+def _pool_check(call: CallFact) -> Optional[fixes.FixBuilder]:
+    """``check=<the pool class>.check_connection``: the pool tests a connection before lending it (the
+    static method is psycopg_pool 3.2's: unsafe, as an older pool has no such method)."""
+    written = call.written
+    if not written or not written.replace(".", "").isidentifier():
+        return None
+    return fixes.keyword(call, "check", f"{written}.check_connection", applicability="unsafe")
 
 
 def _asyncpg_pool(t: TargetSet, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
@@ -90,7 +104,8 @@ def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[Node
     else:
         return []
     return lifetime_verdict(ctx.targets, call.kwarg("pool_recycle") or call.node, secs, "pool_recycle", shown,
-                            "`pool_recycle` below {limit} s, or pool_pre_ping=True", "sqlalchemy")
+                            "`pool_recycle` below {limit} s, or pool_pre_ping=True", "sqlalchemy",
+                            fixes.keyword(call, "pool_pre_ping", "True"))
 
 
 def _django(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -121,7 +136,8 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
                 shown = "None (connections are never closed)" if age is None else f"{age} s"
                 out += lifetime_verdict(
                     targets, e.keys.get("CONN_MAX_AGE") or e.anchor, secs, f"{e.ref} CONN_MAX_AGE", shown,
-                    "`CONN_MAX_AGE` below {limit} s, or CONN_HEALTH_CHECKS = True", "django")
+                    "`CONN_MAX_AGE` below {limit} s, or CONN_HEALTH_CHECKS = True", "django",
+                    settings_key(e, "CONN_HEALTH_CHECKS", "True", "unsafe" if e.from_call else None))
     return out
 
 

@@ -3,8 +3,9 @@ ran ``prepare_threshold`` times (default 5); the next transaction may run on ano
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import (
@@ -27,14 +28,15 @@ from pinlint.checks.triggers import calls, needles
 from pinlint.targets import hazard
 
 
-def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: str) -> List[NodeVerdict]:
+def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: str,
+             autofix: Optional[fixes.FixBuilder] = None) -> List[NodeVerdict]:
     if value is MISSING:
         what = f"{where} leaves `prepare_threshold` at psycopg's default (5)"
     elif is_int(value):
         what = f"{where} sets `prepare_threshold={value}`" + (" (0 prepares every query)" if value == 0 else "")
     else:
         return []  # None (never prepare) or unknown
-    return [NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework)]
+    return [NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, fix=autofix)]
 
 
 def _django(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -49,7 +51,8 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
                 e.options["prepare_threshold"], hazard("protocol-prepared"),
                 {"what": f'{e.ref}["OPTIONS"] sets `prepare_threshold={pt}`{ssb}',
                  "fix": '`"prepare_threshold": None` in OPTIONS (or leave it out: Django then never prepares)'},
-                "django"))
+                "django", fix=fixes.replace(e.options["prepare_threshold"], "None",
+                                        f'Set `"prepare_threshold": None` in {e.ref}["OPTIONS"]')))
     return out
 
 
@@ -67,13 +70,15 @@ def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
         if qual_in(call, PSYCOPG_CONNECT):
             node = call.kwarg("prepare_threshold")
             out += _verdict(node or call.node, kwarg_or_unknown(d, call, "prepare_threshold"),
-                            f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg")
+                            f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg",
+                            fixes.keyword(call, "prepare_threshold", "None"))
         elif qual_in(call, PSYCOPG_POOLS):
             if call.kwarg("connection_class") is not None:
                 continue
             value, vnode, dnode = dict_entry(d, call, "kwargs", "prepare_threshold")
             out += _verdict(vnode or dnode or call.node, value, f"`{call.last}(...)`",
-                            '`kwargs={"prepare_threshold": None}`', "psycopg")
+                            '`kwargs={"prepare_threshold": None}`', "psycopg",
+                            fixes.keyword_dict_entry(call, "kwargs", "prepare_threshold", "None"))
         elif qual_in(call, SA_ENGINES):
             eng = ctx.view(Engines).of(call)
             if eng.driver != "psycopg" or (eng.url is not None and "prepare_threshold" in eng.url.params):
@@ -81,5 +86,6 @@ def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
             value, vnode = eng.arg("prepare_threshold")
             out += _verdict(vnode or eng.connect_args_node or call.node, value,
                             f"`{call.last}()` with the psycopg dialect",
-                            '`connect_args={"prepare_threshold": None}`', "sqlalchemy")
+                            '`connect_args={"prepare_threshold": None}`', "sqlalchemy",
+                            fixes.keyword_dict_entry(call, "connect_args", "prepare_threshold", "None"))
     return out + _django(ctx)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import DriverFacts, dict_entry, qual_in
 from pinlint.checks.drivers.entrypoints import PRISMA_CLIENT
@@ -53,10 +54,12 @@ def _prisma(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
         return []
     flag = url.params.get("pgbouncer")
     if (flag is None and url.complete) or (flag is not None and flag.lower() != "true"):
+        edit = fixes.url_param(vnode, "pgbouncer", "true")
         return [NodeVerdict(vnode, hazard("protocol-prepared"),
                             {"what": "Prisma Client uses named prepared statements (`s0`, `s1`, ...) on this URL",
                              "fix": "`?pgbouncer=true` in the datasource URL (PgBouncer < 1.21)"},
-                            None)]
+                            None, fix=None if edit is None else
+                            lambda fctx: fixes.FixPlan("Set `pgbouncer=true` in the datasource URL", (edit,)))]
     return []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import (
     MISSING,
@@ -32,7 +33,7 @@ from pinlint.targets import hazard
 
 
 def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix: str,
-             framework: Optional[str]) -> NodeVerdict:
+             framework: Optional[str], autofix: Optional[fixes.FixBuilder] = None) -> NodeVerdict:
     if hold is True:
         found = hazard("cursor-with-hold")
         hold_text = "WITH HOLD"
@@ -46,7 +47,20 @@ def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix
     # unless a selected target reports the cursor either way (RDS Proxy pins on any DECLARE)
     either_way = ctx.targets.outcomes(hazard("cursor-without-hold")).values()
     maybe = hold is UNKNOWN and not any(o.reported for o in either_way)
-    return NodeVerdict(node, found, {"what": what, "hold": hold_text, "fix": fix}, framework, unconfirmed=maybe)
+    return NodeVerdict(node, found, {"what": what, "hold": hold_text, "fix": fix}, framework, unconfirmed=maybe,
+                       fix=autofix)
+
+
+def _without_hold(ctx: ModuleContext, call: CallFact) -> Optional[fixes.FixBuilder]:
+    """``withhold=True`` -> ``False`` (unsafe: the cursor then lives only until the transaction ends), where
+    that removes the finding: no selected target reports a cursor without hold (RDS Proxy pins on any
+    DECLARE; PgBouncer's statement mode breaks it)."""
+    arg = fixes.own_arg(call, "withhold")
+    if arg is None or not isinstance(arg.value, cst.Name) or arg.value.value != "True":
+        return None
+    if any(o.reported for o in ctx.targets.outcomes(hazard("cursor-without-hold")).values()):
+        return None
+    return fixes.replace(arg.value, "False", "Set `withhold=False` (iterate the cursor inside its transaction)")
 
 
 def _makes_a_name(node: Optional[cst.BaseExpression]) -> bool:
@@ -73,7 +87,7 @@ def _named_cursor(ctx: ModuleContext, d: DriverFacts, call: CallFact, recv: str,
            "a client-side cursor with LIMIT/keyset pages behind RDS Proxy (in PgBouncer transaction mode a "
            "named cursor iterated inside one transaction is fine)")
     return [_verdict(ctx, call.node, f"`{recv}.cursor({short(source_of(name_node), 30, hole='...')}, ...)`",
-                     hold, fix, lib)]
+                     hold, fix, lib, _without_hold(ctx, call) if hold is True else None)]
 
 
 def _execution_options(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
@@ -114,7 +128,7 @@ def driver_server_cursor(ctx: ModuleContext) -> List[NodeVerdict]:
             if hold in (True, False, UNKNOWN):
                 out.append(_verdict(ctx, call.node, f"`{call.last}(...)`", hold,
                                     "withhold=False inside one transaction, or LIMIT pages behind RDS Proxy",
-                                    "psycopg"))
+                                    "psycopg", _without_hold(ctx, call) if hold is True else None))
         elif sa and call.last == "execution_options" and (
                 d.kwarg(call, "stream_results") is True or is_int(d.kwarg(call, "yield_per"))):
             key = "stream_results" if d.kwarg(call, "stream_results") is True else "yield_per"

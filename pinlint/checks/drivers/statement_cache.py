@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import (
     MISSING,
@@ -33,8 +34,9 @@ from pinlint.facts.model import UNKNOWN, CallFact
 from pinlint.targets import hazard
 
 
-def _verdict(node: cst.CSTNode, what: str, fix: str, framework: Optional[str]) -> NodeVerdict:
-    return NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework)
+def _verdict(node: cst.CSTNode, what: str, fix: str, framework: Optional[str],
+             autofix: Optional[fixes.FixBuilder] = None) -> NodeVerdict:
+    return NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, fix=autofix)
 
 
 def _asyncpg(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
@@ -42,10 +44,12 @@ def _asyncpg(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     node = call.kwarg("statement_cache_size") or call.node
     name = f"`{call.written or call.last}()`"
     fix = "`statement_cache_size=0` (on asyncpg.connect and asyncpg.create_pool)"
+    autofix = fixes.keyword(call, "statement_cache_size", "0")
     if v is MISSING:
-        return [_verdict(node, f"{name} leaves `statement_cache_size` at asyncpg's default (100)", fix, "asyncpg")]
+        return [_verdict(node, f"{name} leaves `statement_cache_size` at asyncpg's default (100)", fix, "asyncpg",
+                         autofix)]
     if is_int(v) and v != 0:
-        return [_verdict(node, f"{name} sets `statement_cache_size={v}`", fix, "asyncpg")]
+        return [_verdict(node, f"{name} sets `statement_cache_size={v}`", fix, "asyncpg", autofix)]
     return []
 
 
@@ -73,7 +77,24 @@ def _sqlalchemy(eng: Engine, call: CallFact) -> List[NodeVerdict]:
         return []
     return [_verdict(call.node, f"`{call.last}()` with the asyncpg dialect keeps " + " and ".join(problems),
                      '`?prepared_statement_cache_size=0` in the URL and `connect_args={"statement_cache_size": 0}`',
-                     "sqlalchemy")]
+                     "sqlalchemy", _sqlalchemy_fix(eng, call, pscs, scs))]
+
+
+def _sqlalchemy_fix(eng: Engine, call: CallFact, pscs: object, scs: object) -> Optional[fixes.FixBuilder]:
+    """Both caches off: ``prepared_statement_cache_size=0`` in the literal URL (the dialect reads it there)
+    and ``"statement_cache_size": 0`` in ``connect_args``; no fix unless both can be made."""
+    builders = []
+    if pscs is MISSING or (number(pscs) not in (None, 0.0) and "prepared_statement_cache_size" in eng.url.params):
+        edit = fixes.url_param(call.positional(0) or call.kwarg("url"), "prepared_statement_cache_size", "0")
+        if edit is None:
+            return None
+        builders.append(lambda fctx: fixes.FixPlan("", (edit,)))
+    elif number(pscs) not in (None, 0.0):
+        return None  # not in the URL: not a mechanical fix
+    if scs is MISSING or (is_int(scs) and scs != 0):
+        builders.append(fixes.keyword_dict_entry(call, "connect_args", "statement_cache_size", "0"))
+    return fixes.combine('Turn both statement caches off: `?prepared_statement_cache_size=0` in the URL and '
+                         '`"statement_cache_size": 0` in `connect_args`', *builders)
 
 
 def _tortoise(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
@@ -111,9 +132,10 @@ def _databases(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
         return []
     shown = "leaves `statement_cache_size` at asyncpg's default (100)" if v is MISSING \
         else f"sets `statement_cache_size={v}`"
+    autofix = fixes.keyword(call, "statement_cache_size", "0") if "statement_cache_size" not in url.params else None
     return [_verdict(call.kwarg("statement_cache_size") or call.node,
                      f"`Database(...)` (encode/databases, asyncpg backend) {shown}",
-                     "`Database(url, statement_cache_size=0)`", "asyncpg")]
+                     "`Database(url, statement_cache_size=0)`", "asyncpg", autofix)]
 
 
 def _piccolo(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
