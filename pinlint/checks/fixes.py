@@ -395,6 +395,17 @@ def statements_in(fctx: FixContext, function: "cst.FunctionDef", sites: Sequence
     return [s for s in sites if s.call is not None and fctx.inside(s.call, function)]
 
 
+def calls_method(node: "cst.CSTNode", name: str) -> bool:
+    """Whether anything under ``node`` calls a method ``name`` (``conn.commit()``)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == name:
+            return True
+        stack.extend(n.children)
+    return False
+
+
 def source(node: Optional["cst.CSTNode"]) -> str:
     if node is None:
         return ""

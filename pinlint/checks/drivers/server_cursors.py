@@ -53,14 +53,23 @@ def _verdict(ctx: ModuleContext, node: cst.CSTNode, what: str, hold: object, fix
 
 def _without_hold(ctx: ModuleContext, call: CallFact) -> Optional[fixes.FixBuilder]:
     """``withhold=True`` -> ``False`` (unsafe: the cursor then lives only until the transaction ends), where
-    that removes the finding: no selected target reports a cursor without hold (RDS Proxy pins on any
-    DECLARE; PgBouncer's statement mode breaks it)."""
+    that removes the finding (no selected target reports a cursor without hold: RDS Proxy pins on any
+    DECLARE, PgBouncer's statement mode breaks it) and the function commits nowhere."""
     arg = fixes.own_arg(call, "withhold")
     if arg is None or not isinstance(arg.value, cst.Name) or arg.value.value != "True":
         return None
     if any(o.reported for o in ctx.targets.outcomes(hazard("cursor-without-hold")).values()):
         return None
-    return fixes.replace(arg.value, "False", "Set `withhold=False` (iterate the cursor inside its transaction)")
+    title = "Set `withhold=False` (iterate the cursor inside its transaction)"
+
+    def build(fctx: fixes.FixContext) -> Optional[fixes.FixPlan]:
+        # a commit in the same function may come before the last fetch: the cursor would be gone by then
+        scope = fctx.function_of(call.node) or fctx.module
+        if fixes.calls_method(scope, "commit"):
+            return None
+        return fixes.FixPlan(title, (fixes.Replace(arg.value, "False"),), None)
+
+    return build
 
 
 def _makes_a_name(node: Optional[cst.BaseExpression]) -> bool:
