@@ -71,6 +71,9 @@ class Collector(cst.CSTVisitor):
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             annotation = param.annotation.annotation if param.annotation is not None else None
             self.scope.params[param.name.value] = annotation_name(annotation) if annotation is not None else None
+        for star in (params.star_arg, params.star_kwarg):  # ``*args`` / ``**kwargs``: the caller's too
+            if isinstance(star, cst.Param):
+                self.scope.params[star.name.value] = None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         assert self.scope.parent is not None

@@ -30,7 +30,7 @@ from pinlint.facts.catalog import (
 )
 from pinlint.facts.collect import Collector
 from pinlint.facts.dialect import MIXED, name_dialect, text_dialect
-from pinlint.facts.flow import dict_steps, reaching
+from pinlint.facts.flow import PARAMETER, dict_steps, reaching
 from pinlint.facts.index.model import fill_arguments
 from pinlint.facts.model import (
     CallFact,
@@ -157,9 +157,11 @@ class Extractor(ValueSource, OtherSources):
             return None
         node = unwrap_await(node)
         if isinstance(node, cst.Name):
-            built = dict_steps(scope, node.value)
+            built = dict_steps(scope, node.value, params=True)
             if built is None:
                 return None
+            if built[0] is PARAMETER:  # the caller's dict, changed here: the keys set here are known
+                return self._local(scope).apply_steps({}, False, built[1])
             base = self._dict_of(built[0], scope, depth + 1)
             return None if base is None else self._local(scope).apply_steps(base[0], base[1], built[1])
         if isinstance(node, cst.Call) and dotted(node.func) != "dict":

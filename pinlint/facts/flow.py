@@ -18,6 +18,10 @@ from pinlint.facts.model import Scope
 #: (``"="`` or ``"+="``, value, conditional)
 Version = Tuple[str, cst.BaseExpression, bool]
 
+#: The base of a dict built in steps on a function's parameter (``def connect(params): params["x"] = 1``):
+#: what the caller passed, with unknown keys.
+PARAMETER = type("Parameter", (), {"__repr__": lambda self: "PARAMETER"})()
+
 
 def reaching(scope: Scope, name: str, at: Optional[Tuple[int, Tuple[int, ...]]]) -> Optional[List[Version]]:
     """The bindings of ``name`` that reach a use at ``at`` (its place in the walk, and the compound
@@ -52,12 +56,13 @@ def reaching(scope: Scope, name: str, at: Optional[Tuple[int, Tuple[int, ...]]])
     return [(op, value, path != use_path[:len(path)]) for op, value, path, _ in entries]
 
 
-def dict_steps(scope: Scope, name: str, at: Optional[int] = None
+def dict_steps(scope: Scope, name: str, at: Optional[int] = None, params: bool = False
                ) -> Optional[Tuple[cst.BaseExpression, List[Tuple[str, cst.BaseExpression]]]]:
     """A dict built in steps: the expression last bound to ``name`` before ``at`` (all of the scope's
     bindings when ``at`` is None) and what was done to it afterwards: ``("[]", (key, value))`` item
     stores, ``("m", call)`` method calls (``update``, ``pop``, ...) and ``("del", key)``. None when the name is
-    not bound in the scope, or not by a plain assignment."""
+    not bound in the scope, or not by a plain assignment. With ``params``, a parameter of the scope that
+    the function only changes in steps has the base PARAMETER (the caller's dict, keys unknown)."""
     s: Optional[Scope] = scope
     entries = None
     while s is not None:
@@ -72,7 +77,7 @@ def dict_steps(scope: Scope, name: str, at: Optional[int] = None
         return None
     if s is scope and at is not None:
         entries = [e for e in entries if e[3] < at]
-    base = None
+    base = PARAMETER if params and s is not None and name in s.params else None
     steps: List[Tuple[str, cst.BaseExpression]] = []
     for op, value, _, _ in entries:
         if op == "=":

@@ -18,6 +18,10 @@ from pinlint.facts.model import UNKNOWN, CallFact, dotted
 #: A keyword argument or dict key that is not there at all (its library default applies).
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
 
+#: A keyword argument not written at the call, which ``**kwargs`` the module does not show may pass: the
+#: library default applies unless the caller's keywords set it (a warning, never an error).
+OPEN = type("Open", (), {"__repr__": lambda self: "OPEN", "__bool__": lambda self: False})()
+
 
 class DriverFacts(View):
     """Per-module facts the driver rules share (computed once per file)."""
@@ -126,18 +130,31 @@ def kwarg_or_unknown(d: DriverFacts, call: CallFact, name: str) -> object:
     return v
 
 
-def dict_entry(d: DriverFacts, call: CallFact, kwarg: str, key: str
+def kwarg_or_open(d: DriverFacts, call: CallFact, name: str) -> object:
+    """As ``kwarg_or_unknown``, but OPEN (not UNKNOWN) when only ``**kwargs`` the module does not show
+    may pass the keyword: the caller of a driver wrapper decides, and the default applies unless it does."""
+    v = d.kwarg(call, name)
+    if v is MISSING and call.has_star_kwargs:
+        return OPEN
+    return v
+
+
+def dict_entry(d: DriverFacts, call: CallFact, kwarg: str, key: str, open_ok: bool = False
                ) -> Tuple[object, Optional[cst.BaseExpression], Optional[cst.BaseExpression]]:
-    """``call(kwarg={key: ...})``: (value, value node, dict node); MISSING when surely absent."""
+    """``call(kwarg={key: ...})``: (value, value node, dict node); MISSING when surely absent. With
+    ``open_ok``, OPEN where only ``**kwargs`` the module does not show may pass ``kwarg``, or the dict has
+    entries the module does not show (``kwargs=dict(helper())``), instead of UNKNOWN."""
     node = call.kwarg(kwarg)
     if node is None:
-        return (UNKNOWN if call.has_star_kwargs else MISSING), None, None
+        if call.has_star_kwargs:
+            return (OPEN if open_ok else UNKNOWN), None, None
+        return MISSING, None, None
     items = d.dict_items(node, call.scope)
     if items is None:
         return UNKNOWN, None, node
     entries, complete = items
     if key not in entries:
-        return (MISSING if complete else UNKNOWN), None, node
+        return (MISSING if complete else (OPEN if open_ok else UNKNOWN)), None, node
     return d.value(entries[key], call.scope), entries[key], node
 
 

@@ -9,6 +9,10 @@ PSYCOPG_CONNECT = ("psycopg.connect", "psycopg.Connection.connect", "psycopg.Asy
 PSYCOPG2_CONNECT = ("psycopg2.connect", "psycopg2.extensions.connection")
 PSYCOPG_POOLS = tuple(f"psycopg_pool.{n}" for n in (
     "ConnectionPool", "AsyncConnectionPool", "NullConnectionPool", "AsyncNullConnectionPool"))
+#: psycopg 3's client-side-binding cursors: the simple query protocol, never a prepared statement
+#: (psycopg's client_cursor.py; drivers.md)
+PSYCOPG_CLIENT_CURSORS = ("psycopg.ClientCursor", "psycopg.AsyncClientCursor",
+                          "psycopg.client_cursor.ClientCursor", "psycopg.client_cursor.AsyncClientCursor")
 PSYCOPG_SERVER_CURSORS = ("psycopg.ServerCursor", "psycopg.AsyncServerCursor")
 ASYNCPG_CONNECT = ("asyncpg.connect", "asyncpg.connection.connect")
 ASYNCPG_POOL = ("asyncpg.create_pool", "asyncpg.pool.create_pool")

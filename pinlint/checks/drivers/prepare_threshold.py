@@ -10,14 +10,16 @@ from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import (
     MISSING,
+    OPEN,
     DriverFacts,
     dict_entry,
     is_int,
-    kwarg_or_unknown,
+    kwarg_or_open,
     qual_in,
 )
 from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import (
+    PSYCOPG_CLIENT_CURSORS,
     PSYCOPG_CONNECT,
     PSYCOPG_POOLS,
     SA_ENGINES,
@@ -29,7 +31,13 @@ from pinlint.targets import hazard
 
 
 def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: str,
-             autofix: Optional[fixes.FixBuilder] = None) -> List[NodeVerdict]:
+             autofix: Optional[fixes.FixBuilder] = None, keywords: str = "keywords") -> List[NodeVerdict]:
+    if value is OPEN:
+        # keywords the module does not show may set it (a wrapper's caller, a helper's dict)
+        what = (f"{where} passes {keywords} that pinlint cannot see; unless they set `prepare_threshold=None`, "
+                "it keeps psycopg's default (5)")
+        return [NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework,
+                            unconfirmed=True)]
     if value is MISSING:
         what = f"{where} leaves `prepare_threshold` at psycopg's default (5)"
     elif is_int(value):
@@ -37,6 +45,11 @@ def _verdict(node: cst.CSTNode, value: object, where: str, fix: str, framework: 
     else:
         return []  # None (never prepare) or unknown
     return [NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, fix=autofix)]
+
+
+def _client_cursor(ctx: ModuleContext, node: Optional[cst.BaseExpression]) -> bool:
+    """``cursor_factory=ClientCursor``: client-side binding, so nothing is prepared."""
+    return node is not None and ctx.facts.resolve(node) in PSYCOPG_CLIENT_CURSORS
 
 
 def _django(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -68,17 +81,23 @@ def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
         if d.is_direct(call):
             continue
         if qual_in(call, PSYCOPG_CONNECT):
+            if _client_cursor(ctx, call.kwarg("cursor_factory")):
+                continue
             node = call.kwarg("prepare_threshold")
-            out += _verdict(node or call.node, kwarg_or_unknown(d, call, "prepare_threshold"),
+            out += _verdict(node or call.node, kwarg_or_open(d, call, "prepare_threshold"),
                             f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg",
                             fixes.keyword(call, "prepare_threshold", "None"))
         elif qual_in(call, PSYCOPG_POOLS):
             if call.kwarg("connection_class") is not None:
                 continue
-            value, vnode, dnode = dict_entry(d, call, "kwargs", "prepare_threshold")
+            _, factory, _ = dict_entry(d, call, "kwargs", "cursor_factory")
+            if _client_cursor(ctx, factory):
+                continue
+            value, vnode, dnode = dict_entry(d, call, "kwargs", "prepare_threshold", open_ok=True)
             out += _verdict(vnode or dnode or call.node, value, f"`{call.last}(...)`",
                             '`kwargs={"prepare_threshold": None}`', "psycopg",
-                            fixes.keyword_dict_entry(call, "kwargs", "prepare_threshold", "None"))
+                            fixes.keyword_dict_entry(call, "kwargs", "prepare_threshold", "None"),
+                            keywords="connection keywords")
         elif qual_in(call, SA_ENGINES):
             eng = ctx.view(Engines).of(call)
             if eng.driver != "psycopg" or (eng.url is not None and "prepare_threshold" in eng.url.params):

@@ -10,9 +10,11 @@ from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import (
     MISSING,
+    OPEN,
     DriverFacts,
     dict_entry,
     is_int,
+    kwarg_or_open,
     kwarg_or_unknown,
     number,
     qual_in,
@@ -35,15 +37,21 @@ from pinlint.targets import hazard
 
 
 def _verdict(node: cst.CSTNode, what: str, fix: str, framework: Optional[str],
-             autofix: Optional[fixes.FixBuilder] = None) -> NodeVerdict:
-    return NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, fix=autofix)
+             autofix: Optional[fixes.FixBuilder] = None, unconfirmed: bool = False) -> NodeVerdict:
+    return NodeVerdict(node, hazard("protocol-prepared"), {"what": what, "fix": fix}, framework, fix=autofix,
+                       unconfirmed=unconfirmed)
 
 
 def _asyncpg(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
-    v = kwarg_or_unknown(d, call, "statement_cache_size")
+    v = kwarg_or_open(d, call, "statement_cache_size")
     node = call.kwarg("statement_cache_size") or call.node
     name = f"`{call.written or call.last}()`"
     fix = "`statement_cache_size=0` (on asyncpg.connect and asyncpg.create_pool)"
+    if v is OPEN:
+        # ``create_pool(**kwargs)`` with keywords the module does not show (a wrapper's caller, settings)
+        return [_verdict(node, f"{name} passes keywords that pinlint cannot see; unless they set "
+                               "`statement_cache_size=0`, it keeps asyncpg's default (100)", fix, "asyncpg",
+                         unconfirmed=True)]
     autofix = fixes.keyword(call, "statement_cache_size", "0")
     if v is MISSING:
         return [_verdict(node, f"{name} leaves `statement_cache_size` at asyncpg's default (100)", fix, "asyncpg",
