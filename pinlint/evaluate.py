@@ -300,7 +300,11 @@ def evaluate_modules(facts: "Facts", specs: Mapping[str, RuleSpec], targets: Tar
         spec = enabled.get(check.code)
         if spec is None:
             continue
+        seen = set()
         for v in check.run(ctx.for_reader(check.needs, check.code)):
+            if id(v.node) in seen:
+                continue  # one finding per node and rule (a copied settings entry, one engine seen twice)
+            seen.add(id(v.node))
             finding = _verdict_finding(spec, v, targets, v.node, v.framework)
             if finding is not None:
                 findings.append(finding)

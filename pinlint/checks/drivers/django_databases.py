@@ -3,13 +3,16 @@ per file).
 
 An entry is a dict display, a name bound to one, or a call to ``dj_database_url.config/parse`` or
 django-environ's ``env.db()`` (whose keyword arguments map to settings keys). Later assignments such as
-``DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True`` are applied; an entry changed in a way
-pinlint cannot follow (``.update(...)``, ``**splat``) keeps the "missing key" verdicts quiet.
+``DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True`` are applied, and aliases added later
+(``DATABASES["x"] = copy.deepcopy(DATABASES["default"])``, a new dict, a ``dj_database_url`` call) are
+entries too; an entry changed in a way pinlint cannot follow (``.update(...)``, ``**splat``) keeps the
+"missing key" verdicts quiet. Every binding Django may read is judged: the last unconditional one and the
+conditional ones after it (``if os.getenv("DB") == "postgres": DATABASES = {...}``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional
 
 from pinlint.checks.context import ModuleContext, View
@@ -17,7 +20,7 @@ from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts
 from pinlint.checks.drivers.urls import postgres_scheme
 from pinlint.checks.lazy import cst
 from pinlint.checks.triggers import Needle, names
-from pinlint.facts.model import UNKNOWN, Facts
+from pinlint.facts.model import UNKNOWN, Facts, dotted
 
 
 def settings(*keys: str) -> Needle:
@@ -45,8 +48,9 @@ class Entry:
 
     @property
     def anchor(self) -> cst.BaseExpression:
-        """Where a verdict about a missing key is reported: the ENGINE entry, else the entry itself."""
-        return self.keys.get("ENGINE") or self.node
+        """Where a verdict about a missing key is reported: the ENGINE entry of a dict display, else the
+        entry itself (the ``dj_database_url.config()`` call even when ENGINE is set on it later)."""
+        return (None if self.from_call else self.keys.get("ENGINE")) or self.node
 
     def value(self, key: str) -> object:
         """A settings key's value: MISSING when surely absent, UNKNOWN when it may be set."""
@@ -65,7 +69,8 @@ def _engine_kind(text: object) -> Optional[str]:
     if not isinstance(text, str):
         return None
     t = text.lower()
-    if "postgres" in t or "postgis" in t or "psycopg" in t:
+    # psqlextra.backend (django-postgres-extra) wraps Django's PostgreSQL backend
+    if "postgres" in t or "postgis" in t or "psycopg" in t or t.startswith("psqlextra."):
         return "postgres"
     if "mysql" in t:
         return "mysql"
@@ -132,30 +137,74 @@ def _subscript_path(node: cst.BaseExpression, facts: Facts) -> Optional[List[obj
     return None
 
 
-def entries(d: DriverFacts) -> List[Entry]:
-    """The entries of the module's last ``DATABASES = {...}``, with the later item assignments applied."""
-    facts = d.facts
+def _bindings(facts: Facts) -> List[cst.BaseExpression]:
+    """The module's ``DATABASES = ...`` bindings that may be the one Django reads: the last unconditional
+    one and every conditional one after it (``if os.getenv("DB") == "postgres": DATABASES = {...}``), or all
+    of them when every one is conditional."""
     assert facts.module_scope is not None
-    values = facts.module_scope.assigns.get("DATABASES")
-    if not values:
-        return []
-    items = d.dict_items(values[-1])
+    flow = [e for e in facts.module_scope.flow.get("DATABASES", []) if e[0] == "="]
+    if not flow:
+        values = facts.module_scope.assigns.get("DATABASES") or []
+        return values[-1:]
+    last = max((i for i, e in enumerate(flow) if not e[2]), default=0)
+    return [e[1] for e in flow[last:]]
+
+
+#: calls that copy a settings entry: ``copy.deepcopy(DATABASES["default"])``, ``.copy()``, ``dict(...)``
+COPIES = ("copy.deepcopy", "copy.copy", "dict")
+
+
+def _copied(d: DriverFacts, value: cst.BaseExpression, out: Dict[str, Entry]) -> Optional[Entry]:
+    """``DATABASES["x"] = copy.deepcopy(DATABASES["y"])`` (or ``DATABASES["y"].copy()``, ``dict(...)``): a
+    copy of entry ``y`` as it is at that point."""
+    source: Optional[cst.BaseExpression] = None
+    if isinstance(value, cst.Call):
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "copy" and not value.args:
+            source = func.value
+        elif len(value.args) == 1 and not value.args[0].keyword and not value.args[0].star:
+            name = d.facts.resolve(func) or dotted(func)
+            if name in COPIES:
+                source = value.args[0].value
+    if not isinstance(source, cst.Subscript):
+        return None
+    path = _subscript_path(source, d.facts)
+    if not path or len(path) != 1 or path[0] not in out:
+        return None
+    e = out[path[0]]
+    return replace(e, keys=dict(e.keys), options=dict(e.options))
+
+
+def _judged(d: DriverFacts, binding: cst.BaseExpression) -> Dict[str, Entry]:
+    facts = d.facts
+    items = d.dict_items(binding)
     if items is None:
-        return []
+        return {}
     out: Dict[str, Entry] = {}
     for alias, node in items[0].items():
         e = _entry(d, alias, node)
         if e is not None:
             e.d = d
             out[alias] = e
-    # later item assignments: DATABASES["default"]["KEY"] = ..., DATABASES["default"]["OPTIONS"]["k"] = ...
+    # later item assignments, in order: DATABASES["default"]["KEY"] = ..., DATABASES["x"] = copy of another
+    # entry or a new entry, DATABASES["default"]["OPTIONS"]["k"] = ...
     for target, value in d.subscript_assigns:
         path = _subscript_path(target, facts)
-        if not path or path[0] not in out:
+        if not path:
+            continue
+        if len(path) == 1 and isinstance(path[0], str):
+            e = _copied(d, value, out) or _entry(d, path[0], value)
+            if e is not None:
+                e.alias, e.d = path[0], d
+                out[path[0]] = e
+            continue
+        if path[0] not in out:
             continue
         e = out[path[0]]
         if len(path) == 2 and isinstance(path[1], str):
             e.keys[path[1]] = value
+            if path[1] == "ENGINE":
+                e.engine = _engine_kind(d.value(value))
             if path[1] == "OPTIONS":
                 opts = d.dict_items(value)
                 e.options, e.options_complete = (dict(opts[0]), opts[1]) if opts else ({}, False)
@@ -167,6 +216,8 @@ def entries(d: DriverFacts) -> List[Entry]:
     for call in facts.calls:
         func = call.node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, (cst.Subscript, cst.Name)):
+            if func.attr.value == "copy" and not call.node.args:
+                continue  # DATABASES["y"].copy() reads the entry
             path = _subscript_path(func.value, facts) if isinstance(func.value, cst.Subscript) else (
                 [] if func.value.value == "DATABASES" else None)
             if path is None:
@@ -174,7 +225,16 @@ def entries(d: DriverFacts) -> List[Entry]:
             for e in out.values():
                 if not path or path[0] == e.alias:
                     e.complete = e.options_complete = False
-    return list(out.values())
+    return out
+
+
+def entries(d: DriverFacts) -> List[Entry]:
+    """The entries of the module's ``DATABASES`` bindings that Django may read (``_bindings``), with the
+    later item assignments applied."""
+    out: List[Entry] = []
+    for binding in _bindings(d.facts):
+        out += _judged(d, binding).values()
+    return out
 
 
 class DjangoDatabases(View):
