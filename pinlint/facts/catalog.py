@@ -26,6 +26,12 @@ SERVER_DB_LIBS: Tuple[str, ...] = POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS
 #: Embedded databases: a file that uses only these sends no SQL to a pooler.
 SQLITE_LIBS: Tuple[str, ...] = ("sqlite3", "aiosqlite", "apsw", "duckdb")
 
+#: Calls that import a module by its name as a string, bound to a module-level name: the name is then an
+#: import of that module (``asyncpg = LazyLoader("asyncpg", globals(), "asyncpg")``, as Piccolo and
+#: TensorFlow write it; ``pg = importlib.import_module("psycopg")``). Call name -> index of the argument
+#: that names the module.
+LAZY_IMPORTS = {"importlib.import_module": 0, "import_module": 0, "LazyLoader": 2, "lazy_import": 0}
+
 #: Modules (qualified-name prefixes) that show a dialect, for pinlint.facts.dialect.
 MYSQL_MODULES: Tuple[str, ...] = MYSQL_LIBS + ("django.db.backends.mysql", "django.contrib.gis.db.backends.mysql")
 POSTGRES_MODULES: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy",

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, SA_DDL_CALLS, SA_DDL_KEYWORDS
+from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, LAZY_IMPORTS, SA_DDL_CALLS, SA_DDL_KEYWORDS
 from pinlint.facts.model import Scope, dotted, module_name_of, unwrap_await
 
 
@@ -119,8 +119,22 @@ class Collector(cst.CSTVisitor):
         self.order += 1
         self.scope.flow.setdefault(name, []).append((op, value, tuple(self._blocks), self.order))
 
+    def _lazy_import(self, name: str, value: cst.BaseExpression) -> None:
+        """``asyncpg = LazyLoader("asyncpg", globals(), "asyncpg")`` at module level: an import."""
+        if self.scope.kind != "module" or not isinstance(value, cst.Call):
+            return
+        func = dotted(value.func) or ""
+        index = LAZY_IMPORTS.get(func, LAZY_IMPORTS.get(func.rsplit(".", 1)[-1]))
+        positional = [a.value for a in value.args if a.keyword is None and not a.star]
+        if index is None or index >= len(positional) or not isinstance(positional[index], cst.SimpleString):
+            return
+        module = positional[index].evaluated_value
+        if isinstance(module, str) and module.replace(".", "").replace("_", "").isalnum():
+            self.imports[name] = module
+
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
+            self._lazy_import(target.value, value)
             self._flow(target.value, "=", value)
             self.scope.assigns.setdefault(target.value, []).append(value)
             self.bound[id(unwrap_await(value))] = target.value

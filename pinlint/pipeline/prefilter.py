@@ -312,10 +312,14 @@ class ModuleFamily:
 
 
 def _import_re(module: str) -> "re.Pattern[str]":
-    """An ``import`` or ``from`` statement that names ``module`` (``import a, module.sub as m``)."""
+    """An ``import`` or ``from`` statement that names ``module`` (``import a, module.sub as m``), or a lazy
+    import of it by name (``LazyLoader("asyncpg", globals(), "asyncpg")``: pinlint.facts.catalog.LAZY_IMPORTS)."""
+    from pinlint.facts.catalog import LAZY_IMPORTS
+
     m = re.escape(module)
+    lazy = "|".join(sorted({re.escape(k.rsplit(".", 1)[-1]) for k in LAZY_IMPORTS}))
     return re.compile(r"^[ \t]*(?:from[ \t]+" + m + r"\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
-                      + m + r"\b)", re.MULTILINE)
+                      + m + r"\b)|\b(?:" + lazy + r")\([^)\n]{0,200}?[\"']" + m + r"\b", re.MULTILINE)
 
 
 class Families:
