@@ -125,7 +125,7 @@ def prepared_statement(ctx: SqlContext) -> List[Verdict]:
 def executable_comment(ctx: SqlContext) -> List[Verdict]:
     text = ctx.site.text
     return [
-        Verdict(hazard("mysql-executable-comment"), {"comment": short(text[start:end], 40)}, span=(start, end))
+        Verdict(hazard("mysql-executable-comment"), {"comment": short(text[start:end], 40, hole="{…}")}, span=(start, end))
         for start, end in ctx.statement.executable_comments
     ]
 

@@ -255,13 +255,21 @@ def _parse_begin(c: Cursor) -> Optional[Dict[str, Any]]:
 
 
 def _parse_start(c: Cursor) -> Optional[Dict[str, Any]]:
-    """``START TRANSACTION [WITH CONSISTENT SNAPSHOT | READ ONLY | READ WRITE] [, ...]``."""
+    """``START TRANSACTION [WITH CONSISTENT SNAPSHOT [FROM SESSION id] | READ ONLY | READ WRITE] [, ...]``,
+    options that are holes included."""
     c.i = 1
     if not c.accept("TRANSACTION"):
         return _parse_other(c)  # START SLAVE / START REPLICA / START GROUP_REPLICATION ...
     while not c.at_end():
-        if not (c.accept_words("WITH", "CONSISTENT", "SNAPSHOT") or c.accept_words("READ", "ONLY")
-                or c.accept_words("READ", "WRITE")):
+        if c.at_hole():  # an option filled in at run time (``{rwm}``): still a START TRANSACTION
+            c.i += 1
+        elif c.accept_words("WITH", "CONSISTENT", "SNAPSHOT"):
+            # Percona Server's ``... FROM SESSION <id>`` (the snapshot of another session), or a hole there
+            if c.accept_words("FROM", "SESSION") and not c.at_end():
+                c.i += 1
+            elif c.at_hole():
+                c.i += 1
+        elif not (c.accept_words("READ", "ONLY") or c.accept_words("READ", "WRITE")):
             return None
         if not c.at_end() and not c.accept_punct(","):
             return None
