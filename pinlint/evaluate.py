@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Mapping, Optional, Tuple
 
 from pinlint.checks.context import ModuleContext, NodeVerdict, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
@@ -227,6 +227,24 @@ def _reported_as(site_ctx: SiteContext, spec: RuleSpec, mctx: ModuleContext, ctx
     return _verdict_finding(spec, v, targets, v.node, v.framework)
 
 
+def _on_direct_connection(facts: "Facts", direct: Collection[str]) -> Callable[["SqlSite"], bool]:
+    """Whether a site's SQL is sent on a connection named in ``direct-connections``, on one of its cursors
+    or on what is derived from it (a name's dotted parts count, as for the driver settings rules)."""
+    if not direct:
+        return lambda site: False
+    scopes = {id(c.node): c.scope for c in facts.calls}
+
+    def on_direct(site: "SqlSite") -> bool:
+        if site.call is None:
+            return False
+        for name in facts.receiver_names(site.call, scopes.get(id(site.call))):
+            if name in direct or any(part in direct for part in name.split(".")):
+                return True
+        return False
+
+    return on_direct
+
+
 def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet,
                  ctx: Optional[ModuleContext] = None) -> List[Finding]:
     """Mark the sites of the enabled site contexts, then run the enabled SQL checks over every SQL site
@@ -247,7 +265,10 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
     findings: List[Finding] = []
     classify = None
     reported_alternatives: set = set()
+    direct = _on_direct_connection(facts, targets.direct_connections)
     for site in facts.sql_sites:
+        if direct(site):
+            continue  # sent on a connection the user keeps direct to the database (``direct-connections``)
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
         assumed: Optional[str] = ""  # computed for the first finding of the site

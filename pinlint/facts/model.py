@@ -154,6 +154,42 @@ class Facts:
             return None
         return self.evaluator.lookup(name, scope or self.module_scope)
 
+    def receiver_names(self, call: cst.Call, scope: Optional["Scope"] = None) -> List[str]:
+        """The names a method call's receiver goes back to: ``cur.execute(...)`` after
+        ``cur = listener_conn.cursor()`` (or ``with listener_conn.cursor() as cur``) gives ``cur`` and
+        ``listener_conn``; ``self.conn.cursor().execute(...)`` gives ``self.conn``."""
+        import libcst as cst
+
+        out: List[str] = []
+        node: Optional[cst.BaseExpression] = call.func.value if isinstance(call.func, cst.Attribute) else None
+        for _ in range(6):
+            if node is None:
+                break
+            if isinstance(node, cst.Await):
+                node = node.expression
+            elif isinstance(node, cst.Call):  # listener_conn.cursor(): the connection it comes from
+                node = node.func.value if isinstance(node.func, cst.Attribute) else None
+            elif isinstance(node, (cst.Name, cst.Attribute)):
+                name = dotted(node)
+                if name is None or name in out:
+                    break
+                out.append(name)
+                node = self._bound_to(node.value, scope) if isinstance(node, cst.Name) else None
+            else:
+                break
+        return out
+
+    def _bound_to(self, name: str, scope: Optional["Scope"]) -> Optional[cst.BaseExpression]:
+        """The one expression ``name`` is bound to, by assignment or by ``with <expr> as name``."""
+        found = self.lookup(name, scope)
+        s = scope
+        while found is None and s is not None:
+            items = s.managed.get(name)
+            if items:
+                return items[0] if len(items) == 1 else None
+            s = s.parent
+        return found
+
     def dict_items(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None
                    ) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:
         """The string-keyed entries of a dict display (or a name bound to one, or ``dict(...)``) and whether
