@@ -227,22 +227,26 @@ def _reported_as(site_ctx: SiteContext, spec: RuleSpec, mctx: ModuleContext, ctx
     return _verdict_finding(spec, v, targets, v.node, v.framework)
 
 
-def _on_direct_connection(facts: "Facts", direct: Collection[str]) -> Callable[["SqlSite"], bool]:
-    """Whether a site's SQL is sent on a connection named in ``direct-connections``, on one of its cursors
-    or on what is derived from it (a name's dotted parts count, as for the driver settings rules)."""
-    if not direct:
+def _not_pooled(facts: "Facts", direct: Collection[str]) -> Callable[["SqlSite"], bool]:
+    """Whether a site's SQL is sent where no pooler is: on a connection named in ``direct-connections``
+    (on one of its cursors, or on what is derived from it; a name's dotted parts count, as for the driver
+    settings rules), or on a connection of a database no PostgreSQL/MySQL pooler fronts (sqlite3, Snowflake,
+    ...: pinlint.facts.catalog.OTHER_DB_CLIENTS)."""
+    from pinlint.facts.catalog import OTHER_DB_CLIENTS
+
+    if not direct and not facts.imported(tuple({p.split(".")[0] for p in OTHER_DB_CLIENTS})):
         return lambda site: False
     scopes = {id(c.node): c.scope for c in facts.calls}
 
-    def on_direct(site: "SqlSite") -> bool:
+    def not_pooled(site: "SqlSite") -> bool:
         if site.call is None:
             return False
-        for name in facts.receiver_names(site.call, scopes.get(id(site.call))):
-            if name in direct or any(part in direct for part in name.split(".")):
-                return True
-        return False
+        names, made_by = facts.receiver(site.call, scopes.get(id(site.call)))
+        if any(name in direct or any(part in direct for part in name.split(".")) for name in names):
+            return True
+        return any(q == p or q.startswith(p + ".") for q in made_by for p in OTHER_DB_CLIENTS)
 
-    return on_direct
+    return not_pooled
 
 
 def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetSet,
@@ -265,10 +269,10 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
     findings: List[Finding] = []
     classify = None
     reported_alternatives: set = set()
-    direct = _on_direct_connection(facts, targets.direct_connections)
+    not_pooled = _not_pooled(facts, targets.direct_connections)
     for site in facts.sql_sites:
-        if direct(site):
-            continue  # sent on a connection the user keeps direct to the database (``direct-connections``)
+        if not_pooled(site):
+            continue  # a connection kept direct to the database, or a database no pooler fronts
         # a rule sees the sites of its spec's dialect (pinlint.facts.dialect.effective: code, config, PostgreSQL)
         dialect = effective_dialect(site.dialect, targets.dialect, site.dialect_known)
         assumed: Optional[str] = ""  # computed for the first finding of the site

@@ -25,6 +25,13 @@ ORM_LIBS: Tuple[str, ...] = ("sqlalchemy", "django", "databases", "peewee", "pla
 SERVER_DB_LIBS: Tuple[str, ...] = POSTGRES_LIBS + MYSQL_LIBS + ORM_LIBS
 #: Embedded databases: a file that uses only these sends no SQL to a pooler.
 SQLITE_LIBS: Tuple[str, ...] = ("sqlite3", "aiosqlite", "apsw", "duckdb")
+#: Clients of databases that no PostgreSQL/MySQL pooler fronts (qualified-name prefixes): SQL sent on a
+#: connection or session they return is not judged, whatever else the file imports. Redshift
+#: (``redshift_connector``) is not here: it speaks PostgreSQL's protocol and can sit behind PgBouncer.
+OTHER_DB_CLIENTS: Tuple[str, ...] = SQLITE_LIBS + (
+    "snowflake.connector", "databricks.sql", "google.cloud.bigquery", "clickhouse_driver", "clickhouse_connect",
+    "cassandra", "trino", "pyhive", "pyathena", "oracledb", "cx_Oracle", "pymssql", "ibm_db", "teradatasql",
+    "pyspark", "vertica_python", "pinotdb", "pydruid", "sqlalchemy_bigquery")
 
 #: Calls that import a module by its name as a string, bound to a module-level name: the name is then an
 #: import of that module (``asyncpg = LazyLoader("asyncpg", globals(), "asyncpg")``, as Piccolo and

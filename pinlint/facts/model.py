@@ -154,30 +154,36 @@ class Facts:
             return None
         return self.evaluator.lookup(name, scope or self.module_scope)
 
-    def receiver_names(self, call: cst.Call, scope: Optional["Scope"] = None) -> List[str]:
-        """The names a method call's receiver goes back to: ``cur.execute(...)`` after
-        ``cur = listener_conn.cursor()`` (or ``with listener_conn.cursor() as cur``) gives ``cur`` and
-        ``listener_conn``; ``self.conn.cursor().execute(...)`` gives ``self.conn``."""
+    def receiver(self, call: cst.Call, scope: Optional["Scope"] = None) -> Tuple[List[str], List[str]]:
+        """Where a method call's receiver comes from: the names it goes back to and the qualified names of
+        the calls that made it. ``cur.execute(...)`` after ``cur = listener_conn.cursor()`` (or ``with
+        listener_conn.cursor() as cur``) and ``listener_conn = psycopg.connect(...)`` gives
+        (``["cur", "listener_conn"]``, ``["psycopg.connect"]``); ``self.conn.cursor().execute(...)`` gives
+        ``["self.conn"]``."""
         import libcst as cst
 
-        out: List[str] = []
+        names: List[str] = []
+        made_by: List[str] = []
         node: Optional[cst.BaseExpression] = call.func.value if isinstance(call.func, cst.Attribute) else None
-        for _ in range(6):
+        for _ in range(8):
             if node is None:
                 break
             if isinstance(node, cst.Await):
                 node = node.expression
-            elif isinstance(node, cst.Call):  # listener_conn.cursor(): the connection it comes from
+            elif isinstance(node, cst.Call):  # listener_conn.cursor(), sqlite3.connect(...)
+                q = self.resolve(node.func)
+                if q is not None:
+                    made_by.append(q)
                 node = node.func.value if isinstance(node.func, cst.Attribute) else None
             elif isinstance(node, (cst.Name, cst.Attribute)):
                 name = dotted(node)
-                if name is None or name in out:
+                if name is None or name in names:
                     break
-                out.append(name)
+                names.append(name)
                 node = self._bound_to(node.value, scope) if isinstance(node, cst.Name) else None
             else:
                 break
-        return out
+        return names, made_by
 
     def _bound_to(self, name: str, scope: Optional["Scope"]) -> Optional[cst.BaseExpression]:
         """The one expression ``name`` is bound to, by assignment or by ``with <expr> as name``."""
