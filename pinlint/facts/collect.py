@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, LAZY_IMPORTS, SA_DDL_CALLS, SA_DDL_KEYWORDS
-from pinlint.facts.model import Scope, dotted, module_name_of, unwrap_await
+from pinlint.facts.model import AttrWrite, Scope, dotted, module_name_of, unwrap_await
 
 
 def annotation_name(node: cst.BaseExpression) -> Optional[str]:
@@ -55,6 +55,8 @@ class Collector(cst.CSTVisitor):
         self.bound: Dict[int, str] = {}
         #: ``obj.attr = value``: attr -> values
         self.attr_assigns: Dict[str, List[cst.BaseExpression]] = {}
+        #: ``obj.attr = value`` with the object, in order (pinlint.facts.model.AttrWrite)
+        self.attr_writes: List[AttrWrite] = []
         #: ``x[key] = value``
         self.subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = []
         #: outermost string expressions outside docstrings (bare string statements)
@@ -141,6 +143,8 @@ class Collector(cst.CSTVisitor):
         elif isinstance(target, cst.Attribute):
             self.bound[id(unwrap_await(value))] = target.attr.value
             self.attr_assigns.setdefault(target.attr.value, []).append(value)
+            self.order += 1
+            self.attr_writes.append(AttrWrite(dotted(target.value), target.attr.value, value, self.order, self.scope))
         elif isinstance(target, cst.Subscript):
             self.subscript_assigns.append((target, value))
             container = target.value

@@ -91,6 +91,7 @@ class Extractor(ValueSource, OtherSources):
         self.facts = Facts(module=module, imports=collector.imports, functions=collector.functions,
                            module_scope=collector.module_scope, bound=collector.bound,
                            attr_assigns=collector.attr_assigns, subscript_assigns=collector.subscript_assigns,
+                           attr_writes=collector.attr_writes, call_order=collector.call_order,
                            strings=collector.strings, evaluator=self)
         self._server_db = self.facts.imported(SERVER_DB_LIBS)
         self._sqlite_only = not self._server_db and self.facts.imported(SQLITE_LIBS)

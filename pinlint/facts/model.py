@@ -110,6 +110,18 @@ class CallFact:
         return not self.expanded_complete
 
 
+@dataclass(frozen=True)
+class AttrWrite:
+    """``obj.attr = value``: the object as written (``conn``, ``self.conn``; None for ``f().x``), the
+    attribute, the value, its place in the walk (as ``Facts.call_order``) and the scope it is in."""
+
+    owner: Optional[str]
+    attr: str
+    value: cst.BaseExpression
+    order: int
+    scope: "Scope"
+
+
 @dataclass
 class Facts:
     module: cst.Module
@@ -126,6 +138,10 @@ class Facts:
     attr_assigns: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     #: ``x[key] = value``
     subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = field(default_factory=list)
+    #: ``obj.attr = value`` with the object written to, in source order
+    attr_writes: List["AttrWrite"] = field(default_factory=list)
+    #: id(call node) -> its place in the walk (comparable with ``AttrWrite.order``)
+    call_order: Dict[int, Tuple[int, Tuple[int, ...]]] = field(default_factory=dict)
     #: outermost string expressions outside docstrings (bare string statements)
     strings: List[cst.BaseExpression] = field(default_factory=list)
     #: the evaluator behind ``value``/``string``/``lookup``/``resolve`` (set by the extractor)

@@ -17,11 +17,32 @@ from pinlint.targets import hazard
 
 
 def _autocommit_on(d: DriverFacts, call: CallFact) -> bool:
+    """Whether autocommit is on for the connection ``call`` (``conn.set_session(...)``) is made on: set on
+    that same connection (``conn.autocommit = True``, ``conn.set_session(autocommit=True)``,
+    ``conn.set_isolation_level(ISOLATION_LEVEL_AUTOCOMMIT)``) before the call in its function, or, for an
+    attribute or a module-level connection, in another function (``self.conn.autocommit = True`` in
+    ``__init__``)."""
     if d.kwarg(call, "autocommit") is True:
         return True
-    if any(d.value(v) is True for v in d.attr_assigns.get("autocommit", [])):
+    recv = d.receiver(call)
+    if recv is None:
+        return False
+    at = d.facts.call_order.get(id(call.node), (0, ()))[0]
+
+    def before(order: int, scope: object) -> bool:
+        if scope is call.scope:
+            return order < at
+        # another function: the same object only through an attribute (self.conn) or a module-level name
+        return "." in recv or scope is d.facts.module_scope
+
+    if any(w.attr == "autocommit" and w.owner == recv and d.value(w.value) is True and before(w.order, w.scope)
+           for w in d.facts.attr_writes):
         return True
     for other in d.facts.calls:
+        if other is call or d.receiver(other) != recv:
+            continue
+        if not before(d.facts.call_order.get(id(other.node), (0, ()))[0], other.scope):
+            continue
         if other.last == "set_session" and d.kwarg(other, "autocommit") is True:
             return True
         if other.last == "set_isolation_level" and other.positional(0) is not None and (
