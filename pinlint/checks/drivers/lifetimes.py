@@ -77,13 +77,16 @@ def _pool_check(call: CallFact) -> Optional[fixes.FixBuilder]:
 
 def _asyncpg_pool(t: TargetSet, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     v = kwarg_or_unknown(d, call, "max_inactive_connection_lifetime")
-    if _seconds(v) is None:
-        return []  # default 300 s, or unknown
-    secs = None if v == 0 else _seconds(v)
-    shown = "0 (never closed)" if secs is None else f"{v} s"
-    return lifetime_verdict(t, call.kwarg("max_inactive_connection_lifetime"), secs,
+    if v is MISSING:  # asyncpg's create_pool default: 300.0 s (asyncpg/pool.py), judged as if written
+        secs, shown = 300.0, "300 s (asyncpg's default)"
+    elif _seconds(v) is None:
+        return []  # unknown
+    else:
+        secs = None if v == 0 else _seconds(v)
+        shown = "0 (never closed)" if secs is None else f"{v} s"
+    return lifetime_verdict(t, call.kwarg("max_inactive_connection_lifetime") or call.node, secs,
                             "max_inactive_connection_lifetime", shown,
-                            "`max_inactive_connection_lifetime` below {limit} s (the default 300 is fine)", "asyncpg")
+                            "`max_inactive_connection_lifetime` below {limit} s", "asyncpg")
 
 
 def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
