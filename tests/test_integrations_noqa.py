@@ -50,8 +50,11 @@ def test_unused_noqa_follows_the_selection_and_can_be_silenced(run_pinlint, writ
     assert findings(run_pinlint, "--ignore", "PIN101") == []  # the code is off: the comment may be for later
     write("seq.py", 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")  # noqa: PIN161\n')
     assert [f[1] for f in findings(run_pinlint, "--target", "rds-proxy", "seq.py")] == []
+    # PIN161 applies under RDS Proxy: a pgbouncer-only job does not call the comment unused (issue 18, 6)
+    assert [f[1] for f in findings(run_pinlint, "--target", "pgbouncer", "seq.py")] == []
+    write("seq.py", 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")  # noqa: PIN161, PIN151\n')
     assert [f[1] for f in findings(run_pinlint, "--target", "pgbouncer", "seq.py")] == ["PIN010"]
-    write("seq.py", 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")  # noqa: PIN161, PIN010\n')
+    write("seq.py", 'import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")  # noqa: PIN161, PIN151, PIN010\n')
     assert findings(run_pinlint, "--target", "pgbouncer", "seq.py") == []
 
 

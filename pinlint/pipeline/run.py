@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Tuple
 
@@ -18,6 +19,7 @@ from pinlint.pipeline.options import RunOptions
 from pinlint.pipeline.read import SourceError, decode, read_bytes
 from pinlint.pipeline.timings import count, phase
 from pinlint.specs import RuleSpec, load_specs
+from pinlint.targets import TargetSet
 
 
 
@@ -190,6 +192,17 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
         with phase("locate"):
             out = attach_fixes(out, fixable, facts, text, filename, options)
     if check_noqa:
+        if set(options.targets.names) != set(TargetSet().names):
+            # a code that suppresses a finding under a target this run does not select is not unused: a CI
+            # job per target must not make opposite demands of the same comment
+            with phase("rules"):
+                wider = replace(options.targets, names=TargetSet().names)
+                more = evaluate_sql(facts, specs, wider) + evaluate_modules(facts, specs, wider)
+            with phase("locate"):
+                located = Locator(module, [n for f in more for n in (f.node, f.call)]) if more else None
+                for f in more:
+                    start, _ = located.range(f.node)
+                    noqa.suppress({start.row, *located.rows(f.node), *located.rows(f.call)}, f.spec.code)
         out.extend(unused_noqa(noqa, filename, enabled))
     return sorted(set(out), key=Diagnostic.sort_key)
 
