@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
 
 from pinlint.checks.context import ModuleContext, NodeVerdict, SqlContext, Verdict
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
@@ -227,14 +227,15 @@ def _reported_as(site_ctx: SiteContext, spec: RuleSpec, mctx: ModuleContext, ctx
     return _verdict_finding(spec, v, targets, v.node, v.framework)
 
 
-def _not_pooled(facts: "Facts", direct: Collection[str]) -> Callable[["SqlSite"], bool]:
+def _not_pooled(facts: "Facts", targets: TargetSet) -> Callable[["SqlSite"], bool]:
     """Whether a site's SQL is sent where no pooler is: on a connection named in ``direct-connections``
-    (on one of its cursors, or on what is derived from it; a name's dotted parts count, as for the driver
+    (on one of its cursors, or on what is derived from it: ``TargetSet.is_direct``, as for the driver
     settings rules), or on a connection of a database no PostgreSQL/MySQL pooler fronts (sqlite3, Snowflake,
     ...: pinlint.facts.catalog.OTHER_DB_CLIENTS)."""
     from pinlint.facts.catalog import OTHER_DB_CLIENTS
+    from pinlint.facts.model import within
 
-    if not direct and not facts.imported(tuple({p.split(".")[0] for p in OTHER_DB_CLIENTS})):
+    if not targets.direct_connections and not facts.imported(tuple({p.split(".")[0] for p in OTHER_DB_CLIENTS})):
         return lambda site: False
     scopes = {id(c.node): c.scope for c in facts.calls}
 
@@ -242,9 +243,7 @@ def _not_pooled(facts: "Facts", direct: Collection[str]) -> Callable[["SqlSite"]
         if site.call is None:
             return False
         names, made_by = facts.receiver(site.call, scopes.get(id(site.call)))
-        if any(name in direct or any(part in direct for part in name.split(".")) for name in names):
-            return True
-        return any(q == p or q.startswith(p + ".") for q in made_by for p in OTHER_DB_CLIENTS)
+        return any(targets.is_direct(n) for n in names) or any(within(q, OTHER_DB_CLIENTS) for q in made_by)
 
     return not_pooled
 
@@ -269,7 +268,7 @@ def evaluate_sql(facts: "Facts", specs: Mapping[str, RuleSpec], targets: TargetS
     findings: List[Finding] = []
     classify = None
     reported_alternatives: set = set()
-    not_pooled = _not_pooled(facts, targets.direct_connections)
+    not_pooled = _not_pooled(facts, targets)
     for site in facts.sql_sites:
         if not_pooled(site):
             continue  # a connection kept direct to the database, or a database no pooler fronts

@@ -148,7 +148,7 @@ class Facts:
     evaluator: Optional["ValueSource"] = field(default=None, repr=False)
 
     def imported(self, prefixes: Sequence[str]) -> bool:
-        return any(q == p or q.startswith(p + ".") for q in self.imports.values() for p in prefixes)
+        return any(within(q, prefixes) for q in self.imports.values())
 
     def value(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> object:
         """The Python value of a literal expression (str, int, float, bool, None, dict, list, tuple), names
@@ -255,6 +255,11 @@ class ValueSource:
 
     def setting_text(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> Optional[str]:  # pragma: no cover
         raise NotImplementedError
+
+
+def within(qualname: str, prefixes: Sequence[str]) -> bool:
+    """Whether a qualified name is one of ``prefixes`` or inside one (``snowflake.connector.connect``)."""
+    return any(qualname == p or qualname.startswith(p + ".") for p in prefixes)
 
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:

@@ -121,6 +121,12 @@ class TargetSet:
     def __contains__(self, target: str) -> bool:
         return target in self.names
 
+    def is_direct(self, name: Optional[str]) -> bool:
+        """Whether a connection, engine or alias name (``listener_conn``, ``self.listener_conn``) is named in
+        ``direct-connections``: the name itself or one of its dotted parts."""
+        direct = self.direct_connections
+        return bool(name) and (name in direct or any(part in direct for part in name.split(".")))
+
     def of(self, target: str) -> TargetOptions:
         """The options of one target (configured, or its profile's defaults)."""
         for o in self.options:

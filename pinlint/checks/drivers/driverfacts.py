@@ -46,21 +46,10 @@ class DriverFacts(View):
         return self.bound.get(id(node))
 
     def is_direct(self, call: Optional[CallFact] = None, name: Optional[str] = None) -> bool:
-        direct = self.targets.direct_connections
-        if not direct:
+        """Whether ``name``, or the name ``call``'s result is bound to, is named in ``direct-connections``."""
+        if not self.targets.direct_connections:
             return False
-        names = [name] if name else []
-        if call is not None:
-            bound = self.name_of(call.node)
-            if bound:
-                names.append(bound)
-        for n in names:
-            if n is None:
-                continue
-            parts = n.split(".")
-            if n in direct or any(p in direct for p in parts):
-                return True
-        return False
+        return self.targets.is_direct(name) or (call is not None and self.targets.is_direct(self.name_of(call.node)))
 
     def receiver(self, call: CallFact) -> Optional[str]:
         func = call.node.func
@@ -122,20 +111,13 @@ def qual_in(call: CallFact, names: Sequence[str]) -> bool:
     return call.qualname is not None and call.qualname in names
 
 
-def kwarg_or_unknown(d: DriverFacts, call: CallFact, name: str) -> object:
-    """A keyword argument's value; MISSING when surely absent, UNKNOWN when ``**kwargs`` may hold it."""
+def kwarg_or_unknown(d: DriverFacts, call: CallFact, name: str, hidden: object = UNKNOWN) -> object:
+    """A keyword argument's value; MISSING when surely absent, ``hidden`` when only ``**kwargs`` the module
+    does not show may pass it: UNKNOWN (quiet), or OPEN where the library default applies unless the
+    caller of a driver wrapper sets it (a warning)."""
     v = d.kwarg(call, name)
     if v is MISSING and call.has_star_kwargs:
-        return UNKNOWN
-    return v
-
-
-def kwarg_or_open(d: DriverFacts, call: CallFact, name: str) -> object:
-    """As ``kwarg_or_unknown``, but OPEN (not UNKNOWN) when only ``**kwargs`` the module does not show
-    may pass the keyword: the caller of a driver wrapper decides, and the default applies unless it does."""
-    v = d.kwarg(call, name)
-    if v is MISSING and call.has_star_kwargs:
-        return OPEN
+        return hidden
     return v
 
 

@@ -14,7 +14,7 @@ from pinlint.checks.drivers.driverfacts import (
     DriverFacts,
     dict_entry,
     is_int,
-    kwarg_or_open,
+    kwarg_or_unknown,
     qual_in,
 )
 from pinlint.checks.drivers.engines import Engines
@@ -84,7 +84,7 @@ def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
             if _client_cursor(ctx, call.kwarg("cursor_factory")):
                 continue
             node = call.kwarg("prepare_threshold")
-            out += _verdict(node or call.node, kwarg_or_open(d, call, "prepare_threshold"),
+            out += _verdict(node or call.node, kwarg_or_unknown(d, call, "prepare_threshold", hidden=OPEN),
                             f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg",
                             fixes.keyword(call, "prepare_threshold", "None"))
         elif qual_in(call, PSYCOPG_POOLS):

@@ -14,7 +14,6 @@ from pinlint.checks.drivers.driverfacts import (
     DriverFacts,
     dict_entry,
     is_int,
-    kwarg_or_open,
     kwarg_or_unknown,
     number,
     qual_in,
@@ -43,7 +42,7 @@ def _verdict(node: cst.CSTNode, what: str, fix: str, framework: Optional[str],
 
 
 def _asyncpg(d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
-    v = kwarg_or_open(d, call, "statement_cache_size")
+    v = kwarg_or_unknown(d, call, "statement_cache_size", hidden=OPEN)
     node = call.kwarg("statement_cache_size") or call.node
     name = f"`{call.written or call.last}()`"
     fix = "`statement_cache_size=0` (on asyncpg.connect and asyncpg.create_pool)"
