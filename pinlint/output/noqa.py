@@ -34,6 +34,8 @@ class NoqaMap:
     rows: Dict[int, FrozenSet[str]] = field(default_factory=dict)
     #: row -> (first column, end column) of the ``# noqa`` directive, 0-based, end exclusive
     spans: Dict[int, Tuple[int, int]] = field(default_factory=dict)
+    #: row -> 0-based column of the comment that holds the ``# noqa`` directive
+    comments: Dict[int, int] = field(default_factory=dict)
     #: row -> the codes of that row that suppressed at least one finding
     used: Dict[int, Set[str]] = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ def parse_noqa(source: str) -> NoqaMap:
         if not m:
             continue
         result.spans.setdefault(row, (col + m.start(), col + m.end()))
+        result.comments.setdefault(row, col)
         codes: Optional[str] = m.group("codes")
         if codes is None:
             result.rows[row] = ALL
@@ -96,12 +99,38 @@ def parse_noqa(source: str) -> NoqaMap:
     return result
 
 
-def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str]) -> List[Diagnostic]:
-    """PIN010 diagnostics: per ``# noqa: ...`` comment, the ``PIN`` codes that suppressed nothing.
+def drop_codes(body: str, comment_col: int, codes: Sequence[str]) -> Optional[Tuple[int, int, str]]:
+    """(start column, end column, replacement), 0-based, that removes ``codes`` from the ``# noqa: ...``
+    directive in the comment of a line (``body``: the line without its end; ``comment_col``: where the
+    tokenizer found its comment). The whole directive goes when no code is left, and the whole comment
+    when the directive was all of it. None when the comment has no such directive."""
+    m = NOQA_RE.search(body, comment_col)
+    if m is None or not m.group("codes"):
+        return None
+    drop = {c.upper() for c in codes}
+    have = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
+    kept = [c for c in have if c.upper() not in drop]
+    if kept:
+        return m.start("codes"), m.end("codes"), ", ".join(kept)
+    rest = body[m.end():]
+    if rest.strip():  # `# noqa: PIN101 why` -> `# why` (also after a `# type: ignore`)
+        return m.start(), m.end() + len(rest) - len(rest.lstrip()), "# "
+    if m.start() == comment_col:
+        return len(body[:comment_col].rstrip()), len(body), ""  # the comment was only the directive
+    return len(body[: m.start()].rstrip()), m.end(), ""  # `# type: ignore  # noqa: PIN101` -> `# type: ignore`
+
+
+def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str], text: str = "") -> List[Diagnostic]:
+    """PIN010 diagnostics: per ``# noqa: ...`` comment, the ``PIN`` codes that suppressed nothing, with
+    a safe fix that removes them (given the file's ``text``).
 
     Codes that are switched off for this file (select / ignore / per-file-ignores) are not reported:
     the finding they are for cannot appear in this run. ``# noqa: PIN010`` on the line silences it."""
+    from pinlint.model import Edit, Fix
+    from pinlint.output.edit import lines, split_eol
     from pinlint.specs import spec_by_code
+
+    rows_text = lines(text) if text else []
 
     specs = spec_by_code()
     spec = specs[UNUSED_NOQA]
@@ -129,11 +158,18 @@ def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str]) -> List[D
         if unknown:
             parts.append(f"unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
         start, end = noqa.spans.get(row, (0, 0))
+        fix = None
+        change = None
+        if row <= len(rows_text) and row in noqa.comments:
+            change = drop_codes(split_eol(rows_text[row - 1])[0], noqa.comments[row], unused + unknown)
+        if change is not None:
+            edit = Edit(Position(row, change[0] + 1), Position(row, change[1] + 1), change[2])
+            fix = Fix(spec.fix_title, "safe", (edit,))
         out.append(
             Diagnostic(
                 code=spec.code, name=spec.name, message=spec.message.format(details="; ".join(parts)),
                 help=spec.help, severity="warning", filename=filename, start=Position(row, start + 1),
-                end=Position(row, end + 1), targets=(), url=spec.url, noqa_rows=(row,),
+                end=Position(row, end + 1), targets=(), url=spec.url, fix=fix, noqa_rows=(row,),
             )
         )
     return out

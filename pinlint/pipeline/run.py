@@ -203,7 +203,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
                 for f in more:
                     start, _ = located.range(f.node)
                     noqa.suppress({start.row, *located.rows(f.node), *located.rows(f.call)}, f.spec.code)
-        out.extend(unused_noqa(noqa, filename, enabled))
+        out.extend(unused_noqa(noqa, filename, enabled, text))
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
