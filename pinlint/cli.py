@@ -366,7 +366,7 @@ def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
     from pinlint.pipeline.run import check_source
 
     recheck_options = replace(options, cache_dir=None)
-    added = files = 0
+    added = files = trimmed = 0
     left = []
     for filename, group in groupby(diags, key=lambda d: d.filename):
         group = list(group)
@@ -381,8 +381,9 @@ def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
         except (OSError, SourceError, SyntaxError) as exc:
             left.extend((d, f"cannot edit the file: {exc}") for d in group)
             continue
-        if edit.added:
+        if edit.added or edit.trimmed:
             added += edit.added
+            trimmed += edit.trimmed
             files += 1
         left.extend(edit.left)
     for d, why in left:
@@ -390,7 +391,8 @@ def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
                    err=True)
     if not quiet:
         s = "" if added == 1 else "s"
-        click.echo(f"Added {added} noqa directive{s} to {files} file{'' if files == 1 else 's'}.")
+        tail = f"; removed unused codes from {trimmed} comment{'' if trimmed == 1 else 's'}" if trimmed else ""
+        click.echo(f"Added {added} noqa directive{s} to {files} file{'' if files == 1 else 's'}{tail}.")
     return EXIT_FINDINGS if left else EXIT_CLEAN
 
 

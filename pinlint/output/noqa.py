@@ -218,10 +218,13 @@ def _significant(toks: Sequence[tokenize.TokenInfo]) -> List[Tuple[int, str, Tup
     return [(t.type, t.string, t.start) for t in toks if t.type not in skip]
 
 
-def comments_only_verifier(wanted: Dict[int, List[str]]) -> Callable[[str, str], Optional[str]]:
+def comments_only_verifier(wanted: Dict[int, List[str]],
+                           trimmed: FrozenSet[int] = frozenset()) -> Callable[[str, str], Optional[str]]:
     """``verify`` for pinlint.output.edit: the token streams before and after are identical except for the
-    comments of the ``wanted`` rows, every line end stays where it was, each of those rows now has a
-    ``# noqa`` that covers its codes, and the edited file still parses."""
+    comments of the ``wanted`` rows and of the ``trimmed`` rows (where unused codes are removed), every
+    line end stays where it was, each ``wanted`` row now has a ``# noqa`` that covers its codes, and the
+    edited file still parses."""
+    touched = set(wanted) | set(trimmed)
     from pinlint.output.edit import tokens
 
     def verify(before: str, after: str) -> Optional[str]:
@@ -234,8 +237,8 @@ def comments_only_verifier(wanted: Dict[int, List[str]]) -> Callable[[str, str],
         ends = [(t.type, t.start[0]) for t in old if t.type in (tokenize.NL, tokenize.NEWLINE)]
         if ends != [(t.type, t.start[0]) for t in new if t.type in (tokenize.NL, tokenize.NEWLINE)]:
             return "an edit would move a line end; not written"
-        others = [(t.start, t.string) for t in old if t.type == tokenize.COMMENT and t.start[0] not in wanted]
-        if others != [(t.start, t.string) for t in new if t.type == tokenize.COMMENT and t.start[0] not in wanted]:
+        others = [(t.start, t.string) for t in old if t.type == tokenize.COMMENT and t.start[0] not in touched]
+        if others != [(t.start, t.string) for t in new if t.type == tokenize.COMMENT and t.start[0] not in touched]:
             return "an edit would change another comment; not written"
         noqa = parse_noqa(after)
         for row, codes in wanted.items():
@@ -253,10 +256,130 @@ def comments_only_verifier(wanted: Dict[int, List[str]]) -> Callable[[str, str],
     return verify
 
 
+def sql_line_ends(text: str) -> List[Optional[int]]:
+    """Per row of a SQL text (rows split at ``\n``, as pinlint.pipeline.sqlfile counts them): the column
+    where the row's ``--`` comment starts, -1 when the row ends outside any string, identifier, dollar
+    quote or block comment without a comment, None when it ends inside one (no comment can go there)."""
+    out: List[Optional[int]] = []
+    state = ""  # "", "'", '"', "/*", or a dollar-quote tag such as "$$" / "$x$"
+    for line in text.split("\n"):
+        i, comment = 0, -1
+        while i < len(line):
+            c = line[i]
+            if state == "":
+                if line.startswith("--", i):
+                    comment = i
+                    break
+                if line.startswith("/*", i):
+                    state, i = "/*", i + 2
+                    continue
+                if c in "'\"":
+                    state = c
+                elif c == "$":
+                    m = re.match(r"\$[A-Za-z_0-9]*\$", line[i:])
+                    if m and not (i and (line[i - 1].isalnum() or line[i - 1] == "_")):
+                        state, i = m.group(), i + len(m.group())
+                        continue
+                i += 1
+            elif state == "/*":
+                end = line.find("*/", i)
+                if end < 0:
+                    i = len(line)
+                else:
+                    state, i = "", end + 2
+            elif state in ("'", '"'):
+                end = line.find(state, i)
+                if end < 0:
+                    i = len(line)
+                elif line.startswith(state * 2, end):  # a doubled quote is the quote character
+                    i = end + 2
+                else:
+                    state, i = "", end + 1
+            else:
+                end = line.find(state, i)
+                if end < 0:
+                    i = len(line)
+                else:
+                    i, state = end + len(state), ""
+        out.append(None if state else comment)
+    return out
+
+
+def _add_sql_noqa(result: "NoqaEdit", path: str, diags: Sequence[Diagnostic], recheck,
+                  expected_sha256: Optional[str]) -> "NoqaEdit":
+    """``add_noqa`` for a ``.sql`` file: ``-- noqa: CODE`` at the end of a line of the statement that
+    ends outside any string or block comment (an existing ``-- noqa: ...`` there is extended). Verified
+    like the Python edit: the text outside ``--`` comments is unchanged and the findings are gone."""
+    from pinlint.output.edit import EditRefused, TextEdit, load, rewrite
+    from pinlint.pipeline.sqlfile import NOQA_RE as SQL_NOQA_RE
+
+    diags = [d for d in diags if d.code != UNUSED_NOQA]
+    if not diags:
+        return result
+    try:
+        source = load(path, expected_sha256)
+    except EditRefused as exc:
+        result.refused = f"not written: {exc}"
+        result.left.extend((d, result.refused) for d in diags)
+        return result
+    rows = source.text.split("\n")
+    ends = sql_line_ends(source.text)
+    wanted: Dict[int, List[str]] = {}
+    done: List[Diagnostic] = []
+    for d in diags:
+        candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
+        row = next((r for r in candidates if 1 <= r <= len(ends) and ends[r - 1] is not None), None)
+        if row is None:
+            result.left.append((d, "no line of the statement can take a `-- noqa` comment"))
+            continue
+        if d.code not in wanted.setdefault(row, []):
+            wanted[row].append(d.code)
+        done.append(d)
+    edits = []
+    for row, codes in wanted.items():
+        line = rows[row - 1]
+        body = line[:-1] if line.endswith("\r") else line
+        comment = ends[row - 1]
+        m = SQL_NOQA_RE.search(body, comment) if comment is not None and comment >= 0 else None
+        if m and m.group("codes"):
+            have = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
+            new = have + [c for c in sorted(codes) if c not in have]
+            edits.append(TextEdit(Position(row, m.start("codes") + 1), Position(row, m.end("codes") + 1),
+                                  ", ".join(new)))
+        elif not m:
+            text = body.rstrip()
+            edits.append(TextEdit(Position(row, len(text) + 1), Position(row, len(body) + 1),
+                                  f"  -- noqa: {', '.join(sorted(codes))}"))
+
+    def code_of(text: str) -> List[str]:
+        return [line[:c] if c is not None and c >= 0 else line for line, c in
+                zip(text.split("\n"), sql_line_ends(text))]
+
+    def verify(before: str, after: str) -> Optional[str]:
+        if [x.rstrip() for x in code_of(before)] != [x.rstrip() for x in code_of(after)]:
+            return "an edit would change SQL, not only add a comment; not written"
+        remaining = {(d.code, d.start) for d in recheck(path, after.encode(source.encoding))}
+        if any((d.code, d.start) in remaining for d in done):
+            return "a comment would not suppress its finding; not written"
+        return None
+
+    if edits:
+        try:
+            rewrite(source, edits, verify)
+        except EditRefused as exc:
+            result.refused = str(exc)
+            result.left.extend((d, str(exc)) for d in done)
+            return result
+    result.added = sum(len(c) for c in wanted.values())
+    return result
+
+
 @dataclass
 class NoqaEdit:
     path: str
     added: int = 0
+    #: `# noqa` comments whose unused codes were removed (PIN010's fix)
+    trimmed: int = 0
     #: findings that got no comment, with the reason
     left: List[Tuple[Diagnostic, str]] = field(default_factory=list)
     #: why the file was not written (None: written, or nothing to do)
@@ -266,7 +389,8 @@ class NoqaEdit:
 def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: Optional[str] = None) -> NoqaEdit:
     """Append ``# noqa: CODE`` for ``diags`` (all of file ``path``) on a line where a comment is a comment:
     the reported line, or another line of the finding's noqa rows (where the call starts or ends) when the
-    reported line is inside a multi-line string. Existing ``# noqa: ...`` comments are extended.
+    reported line is inside a multi-line string. Existing ``# noqa: ...`` comments are extended. PIN010
+    (unused noqa) is never added: its fix is applied instead, so the unused codes leave the comment.
 
     ``expected_sha256``: the hash of the bytes that were analysed; a file that no longer has them is not
     edited. The edit is made and checked by pinlint/output/edit.py (rows of the universal line model, the
@@ -279,8 +403,7 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
     result.left = [(d, "the file was not analysed") for d in diags if d.code in NOT_BASELINED]
     diags = [d for d in diags if d.code not in NOT_BASELINED]
     if path.endswith(".sql"):
-        result.left.extend((d, "SQL files take `-- noqa: CODE` comments; add them by hand") for d in diags)
-        return result
+        return _add_sql_noqa(result, path, diags, recheck, expected_sha256)
     if not diags:
         return result
 
@@ -300,6 +423,16 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
     rows = lines(source.text)
     wanted: Dict[int, List[str]] = {}
     done: List[Diagnostic] = []
+    #: row -> the PIN010 fix's edit on it (remove the unused codes), never a `# noqa: PIN010`
+    drops: Dict[int, Tuple[int, int, str]] = {}
+    for d in [d for d in diags if d.code == UNUSED_NOQA]:
+        edit = d.fix.edits[0] if d.fix is not None and len(d.fix.edits) == 1 else None
+        if edit is None or edit.start.row != edit.end.row or not 1 <= edit.start.row <= len(rows):
+            result.left.append((d, "the unused codes cannot be removed here; edit the comment by hand"))
+            continue
+        drops[edit.start.row] = (edit.start.column - 1, edit.end.column - 1, edit.content)
+        done.append(d)
+    diags = [d for d in diags if d.code != UNUSED_NOQA]
     for d in diags:
         candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
         row = next((r for r in candidates if r in ends and 1 <= r <= len(rows)), None)
@@ -309,22 +442,36 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
         if d.code not in wanted.setdefault(row, []):
             wanted[row].append(d.code)
         done.append(d)
-    if not wanted:
+    if not wanted and not drops:
         return result
     edits = []
-    for row, codes in wanted.items():
-        change = _noqa_edit(split_eol(rows[row - 1])[0], comments.get(row), sorted(codes))
-        if change is not None:
-            edits.append(TextEdit(Position(row, change[0] + 1), Position(row, change[1] + 1), change[2]))
-    verify_comments = comments_only_verifier(wanted)
+    for row in sorted(set(wanted) | set(drops)):
+        body = split_eol(rows[row - 1])[0]
+        new = body
+        comment_col = comments.get(row)
+        if row in drops:
+            start, end, text = drops[row]
+            new = body[:start] + text + body[end:]
+            if comment_col is not None and comment_col >= len(new.rstrip()):
+                comment_col = None  # the comment went with the codes
+        if row in wanted:
+            change = _noqa_edit(new, comment_col, sorted(wanted[row]))
+            if change is not None:
+                new = new[: change[0]] + change[2] + new[change[1]:]
+        if new != body:
+            edits.append(TextEdit(Position(row, 1), Position(row, len(body) + 1), new))
+    verify_comments = comments_only_verifier(wanted, frozenset(drops))
 
     def verify(before: str, after: str) -> Optional[str]:
         reason = verify_comments(before, after)
         if reason:
             return reason
-        remaining = {(d.code, d.start) for d in recheck(path, after.encode(source.encoding))}
-        if any((d.code, d.start) in remaining for d in done):
+        found = recheck(path, after.encode(source.encoding))
+        remaining = {(d.code, d.start) for d in found}
+        if any((d.code, d.start) in remaining for d in done if d.code != UNUSED_NOQA):
             return "a comment would not suppress its finding; not written"
+        if any(d.code == UNUSED_NOQA and d.start.row in drops for d in found):
+            return "a `# noqa` comment would still name an unused code; not written"
         return None
 
     try:
@@ -332,4 +479,5 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
     except EditRefused as exc:
         return refuse(str(exc), done)
     result.added = sum(len(c) for c in wanted.values())
+    result.trimmed = len(drops)
     return result

@@ -37,7 +37,7 @@ def _noqa(text: str) -> Optional[Dict[int, FrozenSet[str]]]:
     rows: Dict[int, FrozenSet[str]] = {}
     if "noqa" not in text:
         return rows
-    for row, line in enumerate(text.splitlines(), 1):
+    for row, line in enumerate(text.split("\n"), 1):  # rows as _position counts them
         if FILE_NOQA_RE.search(line):
             return None
         m = NOQA_RE.search(line)
