@@ -409,7 +409,7 @@ def _find_spec(code: str):
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True, help="Print the rule as JSON.")
 def rule(code: str, as_json: bool) -> None:
-    """Show the documentation of a rule (by code, e.g. PIN101, or by name)."""
+    """Show the documentation of a rule, by code (PIN101) or by name."""
     from pinlint.output.docs import render_rule, rule_json
 
     spec = _find_spec(code)

@@ -178,7 +178,10 @@ def reached(finding: Finding, site: "SqlSite", assumed: Optional[str] = None) ->
     if wrapper is not None:
         if "*" in wrapper.noqa or any(code.startswith(c) for c in wrapper.noqa):
             return None
-        notes.append(f"sent by `{wrapper.name}()` at {shown_path(wrapper.path)}:{wrapper.line}")
+        if wrapper.line:
+            notes.append(f"sent by `{wrapper.name}()` at {shown_path(wrapper.path)}:{wrapper.line}")
+        else:  # named in `sql-functions`, not defined in the files of the run
+            notes.append(f"sent by `{wrapper.name}()`, a SQL function by the `sql-functions` setting")
     if site.api is not None:
         notes.append(f"sent by {site.api}")
     if assumed is not None:

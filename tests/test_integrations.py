@@ -213,14 +213,22 @@ def test_hook_manifest_is_valid_for_pre_commit():
 def test_readme_pre_commit_snippet_is_a_valid_config(tmp_path):
     from pre_commit.clientlib import load_config
 
-    (config,) = [b for b in _yaml_blocks() if "repos" in b]
-    path = tmp_path / ".pre-commit-config.yaml"
+    import re
+
     import yaml
 
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    loaded = load_config(str(path))
-    (repo,) = loaded["repos"]
-    assert repo["hooks"][0]["id"] == "pinlint" and repo["rev"].startswith("v")
+    remote, local = [b for b in _yaml_blocks() if "repos" in b]
+    path = tmp_path / ".pre-commit-config.yaml"
+    path.write_text(yaml.safe_dump(remote), encoding="utf-8")
+    (repo,) = load_config(str(path))["repos"]
+    # no release is tagged: the snippet pins a full commit SHA (issue 18 defect 10)
+    assert repo["hooks"][0]["id"] == "pinlint" and re.fullmatch(r"[0-9a-f]{40}", repo["rev"])
+    path.write_text(yaml.safe_dump(local), encoding="utf-8")
+    (repo,) = load_config(str(path))["repos"]
+    (hook,) = repo["hooks"]
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    assert repo["repo"] == "local" and hook["additional_dependencies"] == ["pinlint-db"]
+    assert (hook["entry"], hook["types_or"]) == (manifest["entry"], manifest["types_or"])
 
 
 def test_readme_ci_commands_work_as_written(tmp_path):

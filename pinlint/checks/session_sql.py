@@ -331,5 +331,5 @@ def statement_too_large(ctx: SqlContext) -> List[Verdict]:
     if size <= LARGE_STATEMENT_BYTES:
         return []
     head = st.text.split(None, 1)[0] if st.text.split() else ""
-    return [Verdict(hazard("statement-too-large"), {"size": f"{size / 1024:.1f} KB"},
+    return [Verdict(hazard("statement-too-large"), {"size": f"{size:,} bytes"},
                     span=(st.start, st.start + len(head)))]

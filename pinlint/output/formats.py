@@ -53,15 +53,17 @@ def full(diags: Sequence[Diagnostic], lines_of: LineSource, color: bool = False)
             caret = " " * len(before) + "^" * len(marked)
             out.append(f"{pad} | {_style(caret, color, fg='red')} {d.code}")
             out.append(f"{pad} |")
-            out.append(f"{pad} = {_style('help', color, bold=True)}: {d.help}")
+            lead = f"{pad} ="  # the notes line up with the source's gutter
+            out.append(f"{lead} {_style('help', color, bold=True)}: {d.help}")
         else:
-            out.append(f"  = help: {d.help}")
+            lead = "  ="
+            out.append(f"{lead} help: {d.help}")
         if d.fix is not None:
             how = "safe: --fix" if d.fix.applicability == "safe" else "unsafe: --fix --unsafe-fixes"
-            out.append(f"  = fix: {printable(d.fix.title)} ({how})")
+            out.append(f"{lead} fix: {printable(d.fix.title)} ({how})")
         if d.targets:
-            out.append(f"  = targets: {', '.join(d.targets)}")
-        out.append(f"  = docs: pinlint rule {d.code}")
+            out.append(f"{lead} targets: {', '.join(d.targets)}")
+        out.append(f"{lead} docs: pinlint rule {d.code}")
         out.append("")
     return "\n".join(out).rstrip("\n")
 

@@ -136,7 +136,9 @@ def driver_server_cursor(ctx: ModuleContext) -> List[NodeVerdict]:
             hold = False if hold is MISSING else hold
             if hold in (True, False, UNKNOWN):
                 out.append(_verdict(ctx, call.node, f"`{call.last}(...)`", hold,
-                                    "withhold=False inside one transaction, or LIMIT pages behind RDS Proxy",
+                                    ("withhold=False, and read it to the end inside one transaction"
+                                     if hold is not False else "read it to the end inside one transaction")
+                                    + ", or LIMIT pages behind RDS Proxy",
                                     "psycopg", _without_hold(ctx, call) if hold is True else None))
         elif sa and call.last == "execution_options" and (
                 d.kwarg(call, "stream_results") is True or is_int(d.kwarg(call, "yield_per"))):
