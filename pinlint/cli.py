@@ -113,6 +113,17 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--no-color", is_flag=True, help="Never color the output.")
 @click.option("--add-noqa", is_flag=True,
               help="Append `# noqa: CODE` to the lines of the current findings (baseline a code base).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not recorded in this baseline file (default: `baseline` in the "
+                   "configuration), and count the recorded ones that are gone.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record the current findings in this baseline file (entries of files and rules not "
+                   "checked are kept), and report only what cannot be recorded (PIN000).")
+@click.option("--no-baseline", is_flag=True, help="Ignore the `baseline` of the configuration.")
+@click.option("--since", default=None, metavar="REF",
+              help="Check only the files changed since the git REF (as `git diff REF`: committed, staged, "
+                   "unstaged, and untracked files not ignored; `REF...`: since the merge base of REF and "
+                   "HEAD). The project index still covers every file.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (verified before writing); exit 0 only if nothing is left.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix or --diff: apply the unsafe fixes too (they change what the code does: read them).")
@@ -127,9 +138,17 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--pool-bytes", type=click.IntRange(min=0), default=None, hidden=True,
               help="Start worker processes only for this many bytes of files or more (for testing the pool).")
 def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
-          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, fix, unsafe_fixes,
-          show_diff, no_cache, cache_dir, timings, no_prefilter, pool_bytes) -> None:
-    """Check Python files (default: the current directory). '-' reads from standard input."""
+          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, baseline_file,
+          write_baseline, no_baseline, since, fix, unsafe_fixes, show_diff, no_cache, cache_dir, timings,
+          no_prefilter, pool_bytes) -> None:
+    """Check Python files (default: the current directory). '-' reads from standard input.
+
+    \b
+    Adopting pinlint in a code base with findings:
+      pinlint check --write-baseline pinlint-baseline.json   # record today's findings
+      pinlint check --baseline pinlint-baseline.json         # report only new ones
+      pinlint check --since origin/main...                   # only the files a branch changed
+    """
     from pinlint.api import run_options
     from pinlint.config import ConfigError, load_settings, validate_codes, validate_settings
     from pinlint.output import formats as report
@@ -175,6 +194,11 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         _fail("--add-noqa edits files; it cannot be used with '-' (standard input)")
     if add_noqa and (fix or show_diff):
         _fail("--add-noqa and --fix/--diff cannot be combined: fix first, then baseline what is left")
+    if write_baseline and (add_noqa or show_diff):
+        _fail("--write-baseline cannot be combined with --add-noqa or --diff")
+    if since is not None and paths == ("-",):
+        _fail("--since selects files by git; it cannot be used with '-' (standard input)")
+    baseline_file = None if no_baseline and not baseline_file else baseline_file or settings.baseline
     fixing = fix or show_diff
     # fixes are computed only where they are applied or shown (a default run never builds an edit)
     options = replace(options, fixes=fixing or settings.output_format in SHOWS_FIXES)
@@ -205,8 +229,18 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
         discovered = time.perf_counter()
-        files_checked = len(files)
         checked_names = [str(f) for f in files]
+        if since is not None:  # the changed files only, judged with the index of every file
+            from pinlint.pipeline.changed import ChangedError, changed_only, whole_index
+
+            try:
+                start = (paths or (".",))[0]
+                checked_names = changed_only(checked_names, since, start if os.path.isdir(start)
+                                             else os.path.dirname(start) or ".")
+            except ChangedError as exc:
+                _fail(str(exc))
+            options = replace(options, index=whole_index(files, options))
+        files_checked = len(checked_names)
         # --add-noqa and --fix edit only the bytes that were analysed: their hashes, taken before the analysis
         analysed = _digests(checked_names) if add_noqa or fixing else {}
         diags = check_paths(checked_names, options, jobs, pool_bytes)
@@ -236,8 +270,22 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
                 return None
         return texts[filename]
 
+    def baselined(diags):  # pinlint/output/baseline.py
+        if not (baseline_file or write_baseline):
+            return diags
+        from pinlint.output.baseline import BaselineError, apply_baseline
+
+        try:
+            diags, notes = apply_baseline(diags, lines_of, checked_names, options.enabled, baseline_file,
+                                          write_baseline)
+        except BaselineError as exc:
+            _fail(str(exc))
+        for note in notes if not quiet else ():
+            click.echo(note, err=True)
+        return diags
+
     if add_noqa:
-        sys.exit(_add_noqa(diags, options, quiet, analysed))
+        sys.exit(_add_noqa(baselined(diags), options, quiet, analysed))
 
     fmt = settings.output_format
     root = report.repository_root(Path.cwd(), settings.root)
@@ -248,6 +296,7 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
             sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
         diags = outcome.remaining
         texts.clear()
+    diags = baselined(diags)
     if statistics:
         if diags:
             click.echo(stats(diags))

@@ -54,6 +54,8 @@ class Settings:
     dialect: Optional[str] = None
     #: project functions whose first argument is SQL text (``myapp.db.run``), on top of the inferred ones
     sql_functions: Tuple[str, ...] = ()
+    #: the baseline file (pinlint/output/baseline.py), relative to the config file's directory in the file
+    baseline: Optional[str] = None
     #: directory of the config file (relative excludes are matched from here)
     root: Path = field(default_factory=Path.cwd)
     source: Optional[str] = None
@@ -190,6 +192,10 @@ def apply_table(settings: Settings, table: Mapping[str, Any], source: str) -> Se
                 if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$", name):
                     raise ConfigError(source, key, f"expected dotted names such as 'myapp.db.run', got {name!r}")
             settings = replace(settings, sql_functions=names)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value.strip() or "\0" in value:
+                raise ConfigError(source, key, f"expected the path of a baseline file, got {value!r}")
+            settings = replace(settings, baseline=str(Path(settings.root) / value))
         elif key == "client-processes":
             settings = replace(settings, client_processes=_expect_int(value, source, key, minimum=1))
         elif key in catalog().profiles:

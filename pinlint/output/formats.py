@@ -162,7 +162,8 @@ def relative_uri(filename: str, root: "Path") -> str:
         return p.as_posix()
 
 
-def _normalised_line(lines_of: LineSource, d: Diagnostic) -> str:
+def normalised_line(lines_of: LineSource, d: Diagnostic) -> str:
+    """The reported line's text with runs of whitespace made one space ("" when it cannot be read)."""
     src = lines_of(d.filename)
     if src is None or not 1 <= d.start.row <= len(src):
         return ""
@@ -175,7 +176,7 @@ def fingerprints(diags: Sequence[Diagnostic], lines_of: LineSource, root: "Path"
     seen: Counter = Counter()
     out = []
     for d in diags:
-        key = (d.code, relative_uri(d.filename, root), _normalised_line(lines_of, d))
+        key = (d.code, relative_uri(d.filename, root), normalised_line(lines_of, d))
         occurrence = seen[key]
         seen[key] += 1
         digest = hashlib.sha256("\0".join((*key, str(occurrence))).encode("utf-8", "surrogatepass"))
