@@ -120,7 +120,8 @@ def test_add_noqa_baselines_unused_noqa_and_skips_unparsable_files(run_pinlint, 
     assert r.returncode == 1
     assert "broken.py:2:7: PIN000 not baselined: the file was not analysed" in r.stderr
     assert (tmp_path / "broken.py").read_text() == broken
-    assert (tmp_path / "stale.py").read_text().splitlines()[3].endswith("# noqa: PIN141, PIN010")
+    # the unused code is removed (PIN010's fix), never silenced with PIN010 (issue 18 defect 7)
+    assert (tmp_path / "stale.py").read_text().splitlines()[3] == '    conn.execute("SET LOCAL search_path TO app")'
     assert [f[0] for f in findings(run_pinlint)] == ["broken.py"]
 
 
@@ -138,10 +139,10 @@ def test_add_noqa_needs_files(run_pinlint):
     assert r.returncode == 2 and "--add-noqa" in r.stderr
 
 
-def test_add_noqa_leaves_sql_files_to_a_human(tmp_path, write):
+def test_add_noqa_writes_dash_dash_noqa_in_sql_files(tmp_path, write):
     path = write("schema.sql", "SET search_path TO app;\n")
     d = Diagnostic(code="PIN101", name="n", message="m", help="h", severity="error", filename=str(path),
                    start=Position(1, 1), end=Position(1, 23), noqa_rows=(1,))
     edit = add_noqa(str(path), [d], recheck=lambda p, data: [])
-    assert edit.added == 0 and "-- noqa" in edit.left[0][1]
-    assert path.read_text() == "SET search_path TO app;\n"
+    assert edit.added == 1 and not edit.left
+    assert path.read_text() == "SET search_path TO app;  -- noqa: PIN101\n"
