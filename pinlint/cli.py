@@ -101,6 +101,9 @@ def _csv(values: Sequence[str]) -> List[str]:
               help="How to print findings (default: concise). sarif: SARIF 2.1.0 (GitHub code scanning); "
                    "github: workflow annotations; gitlab: Code Quality JSON; junit: JUnit XML.")
 @click.option("--statistics", is_flag=True, help="Print a count of findings per rule instead of the findings.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the resolved configuration, with where each value came from, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
@@ -137,10 +140,10 @@ def _csv(values: Sequence[str]) -> List[str]:
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 @click.option("--pool-bytes", type=click.IntRange(min=0), default=None, hidden=True,
               help="Start worker processes only for this many bytes of files or more (for testing the pool).")
-def check(paths, target, select, extend_select, ignore, output_format, statistics, exit_zero, jobs, config_file,
-          exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color, add_noqa, baseline_file,
-          write_baseline, no_baseline, since, fix, unsafe_fixes, show_diff, no_cache, cache_dir, timings,
-          no_prefilter, pool_bytes) -> None:
+def check(paths, target, select, extend_select, ignore, output_format, statistics, show_settings, show_files,
+          exit_zero, jobs, config_file, exclude, extend_exclude, force_exclude, stdin_filename, quiet, no_color,
+          add_noqa, baseline_file, write_baseline, no_baseline, since, fix, unsafe_fixes, show_diff, no_cache,
+          cache_dir, timings, no_prefilter, pool_bytes) -> None:
     """Check Python files (default: the current directory). '-' reads from standard input.
 
     \b
@@ -169,6 +172,7 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
     try:
         settings = load_settings(config_file)
         validate_settings(settings, known)
+        from_file = settings
         overrides: Dict[str, object] = {}
         if target:
             overrides["target"] = target
@@ -188,6 +192,11 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         _fail(f"invalid configuration: {exc}")
 
     options = run_options(settings)
+    if show_settings:
+        from pinlint.output.settings_report import render as render_settings
+
+        click.echo(render_settings(settings, from_file, sorted(options.enabled)))
+        sys.exit(EXIT_CLEAN)
     if no_prefilter:
         options = replace(options, use_prefilter=False)
     if paths == ("-",) and add_noqa:
@@ -229,6 +238,12 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
         discovered = time.perf_counter()
+        if show_files:
+            from pinlint.output.escape import printable
+
+            for f in files:
+                click.echo(printable(str(f)))
+            sys.exit(EXIT_CLEAN)
         checked_names = [str(f) for f in files]
         if since is not None:  # the changed files only, judged with the index of every file
             from pinlint.pipeline.changed import ChangedError, changed_only, whole_index

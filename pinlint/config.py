@@ -241,8 +241,11 @@ def load_settings(config_file: Optional[str] = None, start: Optional[Path] = Non
         if not path.is_file():
             raise ConfigError(config_file, "(file)", "no such file")
         data = _load_toml(path)
-        if path.name == "pyproject.toml":
+        # pyproject-shaped (any name: `[tool.pinlint]`) or bare (`pinlint.toml`): "tool" is no key of ours
+        if path.name == "pyproject.toml" or "tool" in data:
             tool = _expect_table(data.get("tool", {}), str(path), "tool")
+            if "pinlint" not in tool and path.name != "pyproject.toml":
+                raise ConfigError(str(path), "tool.pinlint", "no [tool.pinlint] table in this file")
             data = _expect_table(tool.get("pinlint", {}), str(path), "tool.pinlint")
         found: Optional[Tuple[Path, Mapping[str, Any]]] = (path, data)
     else:
