@@ -166,11 +166,13 @@ class Locator:
         return (sl, el)
 
     def in_literal(self, literal: cst.SimpleString, offset: int) -> Position:
-        """Position of character ``offset`` of a plain literal's value (no escapes in the source)."""
+        """Position of character ``offset`` of a literal's value: the source character it comes from
+        (the backslash of an escape sequence)."""
         start, _ = self.range(literal)
         body_start = len(literal.prefix) + len(literal.quote)
         row, col = start.row, start.column + body_start
         value = literal.raw_value
+        offset = raw_offset(literal, max(0, offset))
         offset = max(0, min(offset, len(value)))
         head = value[:offset]
         breaks = _LINE_BREAK.findall(head)  # \r\n, a lone \r and \n all end a line
@@ -180,3 +182,68 @@ class Locator:
         else:
             col += len(head)
         return Position(row, col)
+
+
+_SIMPLE_ESCAPES = "\\'\"abfnrtv"
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def raw_offset(literal: cst.SimpleString, offset: int) -> int:
+    """The offset in the literal's source body (``raw_value``) of character ``offset`` of its value,
+    following Python's escape sequences (none in a raw string)."""
+    raw = literal.raw_value
+    if "\\" not in raw or "r" in literal.prefix.lower():
+        return offset
+    i = v = 0
+    while i < len(raw) and v < offset:
+        if raw[i] != "\\" or i + 1 >= len(raw):
+            i, v = i + 1, v + 1
+            continue
+        c = raw[i + 1]
+        if c in "\r\n":  # a backslash-newline continues the line and adds nothing to the value
+            i += 3 if raw.startswith("\r\n", i + 1) else 2
+        elif c in _SIMPLE_ESCAPES:
+            i, v = i + 2, v + 1
+        elif c in "01234567":
+            n = 1
+            while n < 3 and i + 1 + n < len(raw) and raw[i + 1 + n] in "01234567":
+                n += 1
+            i, v = i + 1 + n, v + 1
+        elif c in _ESCAPE_LENGTH:
+            i, v = i + _ESCAPE_LENGTH[c], v + 1
+        elif c == "N" and raw.startswith("{", i + 2) and "}" in raw[i + 3:]:
+            i, v = raw.index("}", i + 3) + 1, v + 1
+        else:  # an unknown escape keeps its backslash: two characters of the value
+            i, v = i + 1, v + 1
+    while raw.startswith(("\\\n", "\\\r"), i):  # the character is on the line after a continuation
+        i += 3 if raw.startswith("\\\r\n", i) else 2
+    return i
+
+
+def literal_pieces(node: Optional[cst.CSTNode]) -> Optional[Tuple[Tuple[cst.SimpleString, int], ...]]:
+    """The text literals a string expression is written as (a literal, or an implicit concatenation of
+    them), each with its value's length; None for anything else (f-strings, bytes)."""
+    if isinstance(node, cst.SimpleString):
+        if "b" in node.prefix.lower():
+            return None
+        try:
+            value = node.evaluated_value
+        except Exception:  # pragma: no cover - libcst evaluates every valid literal
+            return None
+        return ((node, len(value)),) if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = literal_pieces(node.left), literal_pieces(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def piece_at(pieces: Tuple[Tuple[cst.SimpleString, int], ...], offset: int,
+             end: bool = False) -> Tuple[cst.SimpleString, int]:
+    """(literal, offset in its value) of character ``offset`` of the joined value; ``end``: an end
+    offset (exclusive), placed at the end of the piece it closes."""
+    at = 0
+    for i, (piece, length) in enumerate(pieces):
+        if offset < at + length or (end and offset <= at + length) or i == len(pieces) - 1:
+            return piece, min(max(0, offset - at), length)
+        at += length
+    raise ValueError("no pieces")  # pragma: no cover - literal_pieces never returns an empty tuple

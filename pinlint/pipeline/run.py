@@ -158,20 +158,29 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     if not findings and not check_noqa:
         return []
 
-    from pinlint.output.locate import Locator
+    from pinlint.output.locate import Locator, literal_pieces, piece_at
 
     checkpoint()
     with phase("locate"):
         noqa = parse_noqa(text)
         if noqa.file_level:
             return []
-        locator = Locator(module, [n for f in findings for n in (f.node, f.call, f.literal)]) if findings else None
+        # SQL written as one literal with escapes or as several literals side by side: the finding points
+        # at the literal, line and column its statement is written at, as for a plain literal
+        pieces = {id(f): literal_pieces(f.node) for f in findings if f.literal is None and f.span is not None}
+        wanted = [n for f in findings for n in (f.node, f.call, f.literal)]
+        wanted += [p for ps in pieces.values() if ps for p, _ in ps]
+        locator = Locator(module, wanted) if findings else None
     out: List[Diagnostic] = []
     fixable = []
     for f in findings:
         if f.literal is not None and f.span is not None:
             start = locator.in_literal(f.literal, f.span[0])
             end = locator.in_literal(f.literal, f.span[1])
+        elif pieces.get(id(f)):
+            ps = pieces[id(f)]
+            start = locator.in_literal(*piece_at(ps, f.span[0]))
+            end = locator.in_literal(*piece_at(ps, f.span[1], end=True))
         else:
             start, end = locator.range(f.node)
         rows = {start.row, *locator.rows(f.node), *locator.rows(f.call)}
