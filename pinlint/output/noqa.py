@@ -93,10 +93,15 @@ def parse_noqa(source: str) -> NoqaMap:
         if codes is None:
             result.rows[row] = ALL
         else:
-            parsed = frozenset(c.upper() for c in re.split(r"[\s,]+", codes.strip()) if c)
+            parsed = frozenset(c.upper() for c in split_codes(codes))
             prev = result.rows.get(row)
             result.rows[row] = ALL if prev is ALL else (parsed | (prev or frozenset()))
     return result
+
+
+def split_codes(codes: str) -> List[str]:
+    """The codes of a ``noqa: ...`` directive's code list, as written."""
+    return [c for c in re.split(r"[\s,]+", codes) if c]
 
 
 def drop_codes(body: str, comment_col: int, codes: Sequence[str]) -> Optional[Tuple[int, int, str]]:
@@ -108,7 +113,7 @@ def drop_codes(body: str, comment_col: int, codes: Sequence[str]) -> Optional[Tu
     if m is None or not m.group("codes"):
         return None
     drop = {c.upper() for c in codes}
-    have = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
+    have = split_codes(m.group("codes"))
     kept = [c for c in have if c.upper() not in drop]
     if kept:
         return m.start("codes"), m.end("codes"), ", ".join(kept)
@@ -130,7 +135,7 @@ def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str], text: str
     from pinlint.output.edit import lines, split_eol
     from pinlint.specs import spec_by_code
 
-    rows_text = lines(text) if text else []
+    rows_text: List[str] = []  # the file's lines, split only once a finding needs its fix
 
     specs = spec_by_code()
     spec = specs[UNUSED_NOQA]
@@ -158,10 +163,12 @@ def unused_noqa(noqa: NoqaMap, filename: str, enabled: FrozenSet[str], text: str
         if unknown:
             parts.append(f"unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
         start, end = noqa.spans.get(row, (0, 0))
-        fix = None
+        if text and not rows_text:
+            rows_text = lines(text)
         change = None
         if row <= len(rows_text) and row in noqa.comments:
             change = drop_codes(split_eol(rows_text[row - 1])[0], noqa.comments[row], unused + unknown)
+        fix = None
         if change is not None:
             edit = Edit(Position(row, change[0] + 1), Position(row, change[1] + 1), change[2])
             fix = Fix(spec.fix_title, "safe", (edit,))
@@ -194,13 +201,16 @@ def _line_ends(toks: Sequence[tokenize.TokenInfo]) -> Tuple[Set[int], Dict[int, 
     return ends, comments
 
 
-def _noqa_edit(body: str, comment_col: Optional[int], codes: Sequence[str]) -> Optional[Tuple[int, int, str]]:
-    """(start column, end column, replacement), 0-based, that adds ``codes`` to the ``# noqa`` comment of a
-    line (``body``: the line without its end), or appends a new one; None when nothing is to be done."""
+def _noqa_edit(body: str, comment_col: Optional[int], codes: Sequence[str], directive: "re.Pattern[str]" = NOQA_RE,
+               mark: str = "#") -> Optional[Tuple[int, int, str]]:
+    """(start column, end column, replacement), 0-based, that adds ``codes`` to the ``noqa`` directive of a
+    line's comment (``body``: the line without its end; ``comment_col``: where its comment starts, None
+    when it has none), or appends a new ``{mark} noqa: ...`` comment; None when nothing is to be done.
+    ``directive`` and ``mark``: ``# noqa`` by default, ``-- noqa`` for SQL files."""
     if comment_col is not None:
-        m = NOQA_RE.search(body, comment_col)
+        m = directive.search(body, comment_col)
         if m and m.group("codes"):
-            have = {c.upper() for c in re.split(r"[\s,]+", m.group("codes")) if c}
+            have = {c.upper() for c in split_codes(m.group("codes"))}
             new = [c for c in codes if c not in have]
             if not new:
                 return None
@@ -209,7 +219,7 @@ def _noqa_edit(body: str, comment_col: Optional[int], codes: Sequence[str]) -> O
         if m:  # a bare `# noqa` already covers everything
             return None
     kept = len(body.rstrip())
-    return kept, len(body), "  # noqa: " + ", ".join(codes)
+    return kept, len(body), f"  {mark} noqa: " + ", ".join(codes)
 
 
 def _significant(toks: Sequence[tokenize.TokenInfo]) -> List[Tuple[int, str, Tuple[int, int]]]:
@@ -319,37 +329,20 @@ def _add_sql_noqa(result: "NoqaEdit", path: str, diags: Sequence[Diagnostic], re
     try:
         source = load(path, expected_sha256)
     except EditRefused as exc:
-        result.refused = f"not written: {exc}"
-        result.left.extend((d, result.refused) for d in diags)
-        return result
+        return result.refuse(f"not written: {exc}", diags)
     rows = source.text.split("\n")
     ends = sql_line_ends(source.text)
-    wanted: Dict[int, List[str]] = {}
-    done: List[Diagnostic] = []
-    for d in diags:
-        candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
-        row = next((r for r in candidates if 1 <= r <= len(ends) and ends[r - 1] is not None), None)
-        if row is None:
-            result.left.append((d, "no line of the statement can take a `-- noqa` comment"))
-            continue
-        if d.code not in wanted.setdefault(row, []):
-            wanted[row].append(d.code)
-        done.append(d)
+    wanted, done = _place(diags, lambda r: 1 <= r <= len(ends) and ends[r - 1] is not None, result,
+                          "no line of the statement can take a `-- noqa` comment")
     edits = []
     for row, codes in wanted.items():
         line = rows[row - 1]
         body = line[:-1] if line.endswith("\r") else line
         comment = ends[row - 1]
-        m = SQL_NOQA_RE.search(body, comment) if comment is not None and comment >= 0 else None
-        if m and m.group("codes"):
-            have = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
-            new = have + [c for c in sorted(codes) if c not in have]
-            edits.append(TextEdit(Position(row, m.start("codes") + 1), Position(row, m.end("codes") + 1),
-                                  ", ".join(new)))
-        elif not m:
-            text = body.rstrip()
-            edits.append(TextEdit(Position(row, len(text) + 1), Position(row, len(body) + 1),
-                                  f"  -- noqa: {', '.join(sorted(codes))}"))
+        change = _noqa_edit(body, comment if comment is not None and comment >= 0 else None, sorted(codes),
+                            SQL_NOQA_RE, "--")
+        if change is not None:
+            edits.append(TextEdit(Position(row, change[0] + 1), Position(row, change[1] + 1), change[2]))
 
     def code_of(text: str) -> List[str]:
         return [line[:c] if c is not None and c >= 0 else line for line, c in
@@ -367,11 +360,28 @@ def _add_sql_noqa(result: "NoqaEdit", path: str, diags: Sequence[Diagnostic], re
         try:
             rewrite(source, edits, verify)
         except EditRefused as exc:
-            result.refused = str(exc)
-            result.left.extend((d, str(exc)) for d in done)
-            return result
+            return result.refuse(str(exc), done)
     result.added = sum(len(c) for c in wanted.values())
     return result
+
+
+def _place(diags: Sequence[Diagnostic], can_take: Callable[[int], bool], result: "NoqaEdit",
+           why_not: str) -> Tuple[Dict[int, List[str]], List[Diagnostic]]:
+    """(row -> codes to add there, the findings placed): each finding on its reported row or, failing that,
+    another of its noqa rows (where the call or statement starts or ends) that ``can_take`` a comment;
+    the others go to ``result.left`` with ``why_not``."""
+    wanted: Dict[int, List[str]] = {}
+    done: List[Diagnostic] = []
+    for d in diags:
+        candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
+        row = next((r for r in candidates if can_take(r)), None)
+        if row is None:
+            result.left.append((d, why_not))
+            continue
+        if d.code not in wanted.setdefault(row, []):
+            wanted[row].append(d.code)
+        done.append(d)
+    return wanted, done
 
 
 @dataclass
@@ -384,6 +394,12 @@ class NoqaEdit:
     left: List[Tuple[Diagnostic, str]] = field(default_factory=list)
     #: why the file was not written (None: written, or nothing to do)
     refused: Optional[str] = None
+
+    def refuse(self, reason: str, which: Sequence[Diagnostic]) -> "NoqaEdit":
+        """Nothing written, for ``reason``: ``which`` are left."""
+        self.refused = reason
+        self.left.extend((d, reason) for d in which)
+        return self
 
 
 def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: Optional[str] = None) -> NoqaEdit:
@@ -406,42 +422,28 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
         return _add_sql_noqa(result, path, diags, recheck, expected_sha256)
     if not diags:
         return result
-
-    def refuse(reason: str, which: Sequence[Diagnostic]) -> NoqaEdit:
-        result.refused = reason
-        result.left.extend((d, reason) for d in which)
-        return result
-
     try:
         source = load(path, expected_sha256)
     except EditRefused as exc:
-        return refuse(f"not written: {exc}", diags)
+        return result.refuse(f"not written: {exc}", diags)
     try:
         ends, comments = _line_ends(tokens(source.text))
     except (tokenize.TokenError, SyntaxError, IndentationError) as exc:
-        return refuse(f"cannot tokenize: {exc}", diags)
+        return result.refuse(f"cannot tokenize: {exc}", diags)
     rows = lines(source.text)
-    wanted: Dict[int, List[str]] = {}
-    done: List[Diagnostic] = []
     #: row -> the PIN010 fix's edit on it (remove the unused codes), never a `# noqa: PIN010`
     drops: Dict[int, Tuple[int, int, str]] = {}
+    trimmed: List[Diagnostic] = []
     for d in [d for d in diags if d.code == UNUSED_NOQA]:
         edit = d.fix.edits[0] if d.fix is not None and len(d.fix.edits) == 1 else None
         if edit is None or edit.start.row != edit.end.row or not 1 <= edit.start.row <= len(rows):
             result.left.append((d, "the unused codes cannot be removed here; edit the comment by hand"))
             continue
         drops[edit.start.row] = (edit.start.column - 1, edit.end.column - 1, edit.content)
-        done.append(d)
-    diags = [d for d in diags if d.code != UNUSED_NOQA]
-    for d in diags:
-        candidates = [d.start.row] + [r for r in d.noqa_rows if r != d.start.row]
-        row = next((r for r in candidates if r in ends and 1 <= r <= len(rows)), None)
-        if row is None:
-            result.left.append((d, "no line of the finding can take a comment"))
-            continue
-        if d.code not in wanted.setdefault(row, []):
-            wanted[row].append(d.code)
-        done.append(d)
+        trimmed.append(d)
+    wanted, done = _place([d for d in diags if d.code != UNUSED_NOQA], lambda r: r in ends and 1 <= r <= len(rows),
+                          result, "no line of the finding can take a comment")
+    done = trimmed + done
     if not wanted and not drops:
         return result
     edits = []
@@ -477,7 +479,7 @@ def add_noqa(path: str, diags: Sequence[Diagnostic], recheck, expected_sha256: O
     try:
         rewrite(source, edits, verify)
     except EditRefused as exc:
-        return refuse(str(exc), done)
+        return result.refuse(str(exc), done)
     result.added = sum(len(c) for c in wanted.values())
     result.trimmed = len(drops)
     return result
