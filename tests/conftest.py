@@ -21,6 +21,12 @@ def run_pinlint(tmp_path):
 
 
 @pytest.fixture
+def check(run_pinlint):
+    """``pinlint check --no-cache ARGS`` in tmp_path (a subprocess, as a user runs it)."""
+    return lambda *args: run_pinlint("check", "--no-cache", *args)
+
+
+@pytest.fixture
 def write(tmp_path):
     def write(rel, text, encoding="utf-8"):
         p = tmp_path / rel

@@ -1,23 +1,13 @@
 """Adoption on an existing code base: --write-baseline / --baseline and --since REF, end to end."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 SET = 'import psycopg\n\ndef f(conn):\n    conn.execute("SET search_path TO a")\n'
 LISTEN = 'import psycopg\n\ndef g(conn):\n    conn.execute("LISTEN jobs")\n'
-
-
-def run(cwd, *args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "pinlint", "check", "--no-cache", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 def git(cwd, *args):
@@ -25,52 +15,52 @@ def git(cwd, *args):
                    check=True, capture_output=True)
 
 
-def test_baseline_hides_recorded_findings_and_survives_moving_code(tmp_path):
+def test_baseline_hides_recorded_findings_and_survives_moving_code(check, tmp_path):
     (tmp_path / "a.py").write_text(SET)
-    wrote = run(tmp_path, "--write-baseline", "bl.json", ".")
+    wrote = check("--write-baseline", "bl.json", ".")
     assert wrote.returncode == 0, wrote.stderr
     data = json.loads((tmp_path / "bl.json").read_text())
     assert [(e["path"], e["code"]) for e in data["findings"]] == [("a.py", "PIN101")]
     # moved down two lines, and a new finding added
     (tmp_path / "a.py").write_text("\n\n" + SET + '    conn.execute("LISTEN x")\n')
-    res = run(tmp_path, "--baseline", "bl.json", ".")
+    res = check("--baseline", "bl.json", ".")
     assert res.returncode == 1
     assert "PIN121" in res.stdout and "PIN101" not in res.stdout
     assert "1 finding in the baseline" in res.stderr
     # the recorded finding is gone: nothing is reported, and the note says it can be removed
     (tmp_path / "a.py").write_text("import psycopg\n")
-    res = run(tmp_path, "--baseline", "bl.json", ".")
+    res = check("--baseline", "bl.json", ".")
     assert res.returncode == 0, res.stdout
     assert "gone" in res.stderr or "no longer" in res.stderr, res.stderr
 
 
-def test_baseline_from_configuration_and_no_baseline(tmp_path):
+def test_baseline_from_configuration_and_no_baseline(check, tmp_path):
     (tmp_path / "a.py").write_text(SET)
-    assert run(tmp_path, "--write-baseline", "bl.json", ".").returncode == 0
+    assert check("--write-baseline", "bl.json", ".").returncode == 0
     (tmp_path / "pyproject.toml").write_text('[tool.pinlint]\nbaseline = "bl.json"\n')
-    assert run(tmp_path, ".").returncode == 0
-    assert run(tmp_path, "--no-baseline", ".").returncode == 1
+    assert check(".").returncode == 0
+    assert check("--no-baseline", ".").returncode == 1
 
 
 @pytest.mark.parametrize("content", ["not json", '{"version": 1, "findings": [{"path": 3}]}', "[]"])
-def test_a_bad_baseline_exits_2_naming_the_file(tmp_path, content):
+def test_a_bad_baseline_exits_2_naming_the_file(check, tmp_path, content):
     (tmp_path / "a.py").write_text(SET)
     (tmp_path / "bl.json").write_text(content)
-    res = run(tmp_path, "--baseline", "bl.json", ".")
+    res = check("--baseline", "bl.json", ".")
     assert res.returncode == 2
     assert "bl.json" in res.stderr
 
 
-def test_write_baseline_never_replaces_a_file_that_is_not_a_baseline(tmp_path):
+def test_write_baseline_never_replaces_a_file_that_is_not_a_baseline(check, tmp_path):
     (tmp_path / "a.py").write_text(SET)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
-    res = run(tmp_path, "--write-baseline", "pyproject.toml", ".")
+    res = check("--write-baseline", "pyproject.toml", ".")
     assert res.returncode == 2
     assert (tmp_path / "pyproject.toml").read_text() == "[project]\nname = 'x'\n"
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_since_checks_only_changed_files_with_the_whole_index(tmp_path):
+def test_since_checks_only_changed_files_with_the_whole_index(check, tmp_path):
     (tmp_path / "queries.py").write_text('TIMEOUT = "SET statement_timeout = 0"\n')
     (tmp_path / "old.py").write_text(LISTEN)
     (tmp_path / "new.py").write_text("import psycopg\n")
@@ -80,10 +70,10 @@ def test_since_checks_only_changed_files_with_the_whole_index(tmp_path):
     # unstaged change that uses a constant of an unchanged module
     (tmp_path / "new.py").write_text("import psycopg\nfrom queries import TIMEOUT\n\ndef h(conn):\n"
                                      "    conn.execute(TIMEOUT)\n")
-    res = run(tmp_path, "--since", "HEAD", ".")
+    res = check("--since", "HEAD", ".")
     assert res.returncode == 1, res.stderr
     assert "new.py" in res.stdout and "PIN101" in res.stdout
     assert "old.py" not in res.stdout  # unchanged: not checked
-    assert run(tmp_path, ".").stdout.count("old.py") == 1
-    bad = run(tmp_path, "--since", "no-such-ref", ".")
+    assert check(".").stdout.count("old.py") == 1
+    bad = check("--since", "no-such-ref", ".")
     assert bad.returncode == 2 and "no-such-ref" in bad.stderr

@@ -1,24 +1,13 @@
 """--show-settings, --show-files and --config with a pyproject-shaped file (issue 18), end to end."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-def run(cwd, *args):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "pinlint", "check", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
-def test_show_settings_names_where_each_value_came_from(tmp_path):
+def test_show_settings_names_where_each_value_came_from(check, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pinlint]\ntarget = "pgbouncer"\nignore = ["PIN310"]\n'
         '[tool.pinlint.pgbouncer]\npool-mode = "statement"\n')
-    res = run(tmp_path, "--show-settings", "--select", "PIN1")
+    res = check("--show-settings", "--select", "PIN1")
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     cfg = str(tmp_path / "pyproject.toml")
@@ -31,26 +20,26 @@ def test_show_settings_names_where_each_value_came_from(tmp_path):
     assert any(x.startswith("# rules enabled: ") and "PIN101" in x and "PIN310" not in x for x in lines)
 
 
-def test_show_files_lists_what_would_be_checked(tmp_path):
+def test_show_files_lists_what_would_be_checked(check, tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / "q.sql").write_text("SELECT 1;\n")
     (tmp_path / "skip").mkdir()
     (tmp_path / "skip" / "b.py").write_text("y = 2\n")
     (tmp_path / "notes.txt").write_text("no\n")
-    res = run(tmp_path, "--show-files", "--extend-exclude", "skip", ".")
+    res = check("--show-files", "--extend-exclude", "skip", ".")
     assert res.returncode == 0, res.stderr
     assert sorted(Path(x).name for x in res.stdout.split()) == ["a.py", "q.sql"]
 
 
-def test_config_accepts_a_pyproject_shaped_file_of_any_name(tmp_path):
+def test_config_accepts_a_pyproject_shaped_file_of_any_name(check, tmp_path):
     (tmp_path / "a.py").write_text('import psycopg\n\ndef f(conn):\n    conn.execute("SELECT nextval(\'s\')")\n')
     (tmp_path / "ci.toml").write_text('[tool.pinlint]\ntarget = "pgbouncer"\n')
     (tmp_path / "bare.toml").write_text('target = "rds-proxy"\n')
-    shaped = run(tmp_path, "--config", "ci.toml", "--show-settings")
+    shaped = check("--config", "ci.toml", "--show-settings")
     assert 'target = "pgbouncer"  # ci.toml' in shaped.stdout.splitlines()
-    bare = run(tmp_path, "--config", "bare.toml", "--show-settings")
+    bare = check("--config", "bare.toml", "--show-settings")
     assert 'target = "rds-proxy"  # bare.toml' in bare.stdout.splitlines()
     (tmp_path / "other.toml").write_text("[tool.black]\nline-length = 100\n")
-    bad = run(tmp_path, "--config", "other.toml", ".")
+    bad = check("--config", "other.toml", ".")
     assert bad.returncode == 2
     assert "other.toml: tool.pinlint: no [tool.pinlint] table" in bad.stderr
