@@ -425,6 +425,7 @@ def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
     from itertools import groupby
 
     from pinlint.output.escape import printable
+    from pinlint.output.formats import plural
     from pinlint.output.noqa import add_noqa
     from pinlint.pipeline.read import SourceError
     from pinlint.pipeline.run import check_source
@@ -455,7 +456,7 @@ def _add_noqa(diags, options, quiet: bool, analysed: Dict[str, str]) -> int:
                    err=True)
     if not quiet:
         s = "" if added == 1 else "s"
-        tail = f"; removed unused codes from {trimmed} comment{'' if trimmed == 1 else 's'}" if trimmed else ""
+        tail = f"; removed unused codes from {plural(trimmed, 'comment')}" if trimmed else ""
         click.echo(f"Added {added} noqa directive{s} to {files} file{'' if files == 1 else 's'}{tail}.")
     return EXIT_FINDINGS if left else EXIT_CLEAN
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from pinlint.model import META_CODE, Diagnostic
-from pinlint.output.formats import LineSource, fingerprints, normalised_line, relative_uri
+from pinlint.output.formats import LineSource, fingerprints, normalised_line, plural, relative_uri
 
 VERSION = 1
 #: the largest baseline file read (about 300,000 findings)
@@ -234,7 +234,7 @@ def apply_baseline(diags: Sequence[Diagnostic], lines_of: LineSource, checked: S
         kept = [e for e in previous if not in_run(e)]
         recorded = [e for d, e in pairs if d.code != META_CODE]
         write(write_to, kept + recorded)
-        note = f"pinlint: wrote {_n(len(kept) + len(recorded), 'finding')} to {write_to}"
+        note = f"pinlint: wrote {plural(len(kept) + len(recorded), 'finding')} to {write_to}"
         if kept:
             note += f" ({len(kept)} of them kept for files or rules this run did not check)"
         notes.append(note + ".")
@@ -247,14 +247,10 @@ def apply_baseline(diags: Sequence[Diagnostic], lines_of: LineSource, checked: S
     hidden = len(pairs) - len(shown)
     gone = sum(1 for e in baseline if e.fingerprint not in matched and in_run(e))
     if write_to is None and hidden:
-        notes.append(f"pinlint: {_n(hidden, 'finding')} in the baseline {filename} not shown.")
+        notes.append(f"pinlint: {plural(hidden, 'finding')} in the baseline {filename} not shown.")
     if gone:
-        notes.append(f"pinlint: {_n(gone, 'baselined finding')} no longer found: "
+        notes.append(f"pinlint: {plural(gone, 'baselined finding')} no longer found: "
                      f"`pinlint check --write-baseline {shlex.quote(filename)}` removes "
                      f"{'it' if gone == 1 else 'them'} from the file.")
     return shown, notes
-
-
-def _n(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 

@@ -98,7 +98,8 @@ def summary(diags: Sequence[Diagnostic], files_checked: int) -> str:
     return f"Found {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}."
 
 
-def _n(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``n word`` or ``n words``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -110,7 +111,7 @@ def fixable_summary(diags: Sequence[Diagnostic]) -> str:
         return ""
     parts = [f"{safe} fixable with `--fix`"] if safe else ["No safe fixes"]
     if unsafe:
-        parts.append(f"{_n(unsafe, 'more')} with `--fix --unsafe-fixes`".replace("mores", "more"))
+        parts.append(f"{plural(unsafe, 'more')} with `--fix --unsafe-fixes`".replace("mores", "more"))
     return "[*] " + "; ".join(parts) + "."
 
 
@@ -121,10 +122,10 @@ def fix_summary(outcome, unsafe: bool, would: bool = False) -> str:
     files = len(outcome.changed)
     hidden = 0 if unsafe else sum(1 for d in outcome.remaining if d.fix is not None and d.fix.applicability == "unsafe")
     if would:
-        head = f"Would fix {_n(fixed, 'finding')} in {_n(files, 'file')}" if fixed else "No fixes to apply"
+        head = f"Would fix {plural(fixed, 'finding')} in {plural(files, 'file')}" if fixed else "No fixes to apply"
         tail = f"; {left} would be left." if left else "; nothing would be left."
     else:
-        head = f"Fixed {_n(fixed, 'finding')} in {_n(files, 'file')}" if fixed else "No fixes applied"
+        head = f"Fixed {plural(fixed, 'finding')} in {plural(files, 'file')}" if fixed else "No fixes applied"
         tail = f"; {left} left." if left else "; all checks passed!"
     more = f" {hidden} more can be fixed with `--unsafe-fixes`." if hidden else ""
     return head + tail + more
