@@ -246,7 +246,8 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
             sys.exit(EXIT_CLEAN)
         checked_names = [str(f) for f in files]
         if since is not None:  # the changed files only, judged with the index of every file
-            from pinlint.pipeline.changed import ChangedError, changed_only, whole_index
+            from pinlint.pipeline.changed import ChangedError, changed_only
+            from pinlint.pipeline.schedule import project_index
 
             try:
                 start = (paths or (".",))[0]
@@ -254,7 +255,7 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
                                              else os.path.dirname(start) or ".")
             except ChangedError as exc:
                 _fail(str(exc))
-            options = replace(options, index=whole_index(files, options))
+            options = replace(options, index=project_index([str(f) for f in files], options))
         files_checked = len(checked_names)
         # --add-noqa and --fix edit only the bytes that were analysed: their hashes, taken before the analysis
         analysed = _digests(checked_names) if add_noqa or fixing else {}

@@ -98,20 +98,3 @@ def changed_only(files: Sequence[str], ref: str, cwd: str = ".") -> List[str]:
     return [f for f in files if os.path.normcase(os.path.basename(f)) in names
             and (os.path.normcase(os.path.abspath(f)) in changed or os.path.normcase(os.path.realpath(f)) in changed)]
 
-
-def whole_index(files: Sequence[str], options):
-    """The project index of every discovered file, as a full run builds it (from the cache when a run
-    over the same files built it already)."""
-    from pinlint.pipeline.indexing import build_index
-    from pinlint.pipeline.timings import phase
-
-    def build():
-        with phase("index"):
-            return build_index(files, options.root, options.sql_functions)
-
-    if options.cache_dir is not None:
-        from pinlint.pipeline.cache_index import cached_index
-
-        return cached_index(options.cache_dir, files, options.root, options.sql_functions, build)
-    return build()
-

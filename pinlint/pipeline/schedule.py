@@ -95,21 +95,25 @@ def _check_paths(paths: Sequence[str], options: RunOptions, jobs: Optional[int],
     if _worth_a_pool(paths, jobs, pool_bytes):
         return _check_parallel(paths, options, jobs)
     if options.index is None:
-        from pinlint.pipeline.indexing import build_index
-
-        def build():
-            return build_index(paths, options.root, options.sql_functions)
-
-        with phase("index"):
-            if options.cache_dir is not None:
-                from pinlint.pipeline.cache_index import cached_index
-
-                index = cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
-            else:
-                index = build()
-        options = replace(options, index=index)
+        options = replace(options, index=project_index(paths, options))
     diagnostics = _check_chunk(paths, options)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def project_index(paths: Sequence[str], options: RunOptions):
+    """The project index of ``paths``, built in this process (from the cache when a run over the same
+    files built it already)."""
+    from pinlint.pipeline.indexing import build_index
+
+    def build():
+        return build_index(paths, options.root, options.sql_functions)
+
+    with phase("index"):
+        if options.cache_dir is not None:
+            from pinlint.pipeline.cache_index import cached_index
+
+            return cached_index(options.cache_dir, paths, options.root, options.sql_functions, build)
+        return build()
 
 
 # -- a parallel run ----------------------------------------------------------------------------------
