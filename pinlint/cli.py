@@ -249,13 +249,14 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
             from pinlint.pipeline.changed import ChangedError, changed_only
             from pinlint.pipeline.schedule import project_index
 
+            every_file = checked_names
             try:
                 start = (paths or (".",))[0]
-                checked_names = changed_only(checked_names, since, start if os.path.isdir(start)
+                checked_names = changed_only(every_file, since, start if os.path.isdir(start)
                                              else os.path.dirname(start) or ".")
             except ChangedError as exc:
                 _fail(str(exc))
-            options = replace(options, index=project_index([str(f) for f in files], options))
+            options = replace(options, index=project_index(every_file, options))
         files_checked = len(checked_names)
         # --add-noqa and --fix edit only the bytes that were analysed: their hashes, taken before the analysis
         analysed = _digests(checked_names) if add_noqa or fixing else {}
