@@ -92,11 +92,24 @@ def set_system_variable(ctx: SqlContext) -> List[Verdict]:
     out = []
     for a in st.assignments:
         # LOCAL: documented not to pin; GLOBAL: the server's value; None: a hole decides the modifier
-        if a.scope != SESSION or a.name is None:
-            continue  # an unknown name may be a tracked one
+        if a.scope != SESSION:
+            continue
+        if a.name is None:
+            # a name known only at run time after an explicit SESSION (``"SET SESSION {} = %s".format(name)``):
+            # it pins unless it is one of the few the proxy tracks, so a warning that says so. Without the
+            # keyword (``f"SET {name} = 1"``) the hole may hold GLOBAL or LOCAL too: quiet.
+            shown = short(st.text[a.start - st.start:a.end - st.start], 40, hole="…")
+            if not shown.lower().startswith(("session ", "@@session.")):
+                continue
+            out.append(Verdict(hazard("mysql-set-variable"),
+                               {"variable": shown, "statement": short(st.text, hole="…"),
+                                "condition": " unless the variable, named at run time, is one RDS Proxy tracks"},
+                               span=(a.start, a.end), unconfirmed=True))
+            continue
         if tracked_by_rds_proxy(a.name) or "." in a.name:
             continue  # tracked; or a key cache component (structured variables are global)
-        out.append(Verdict(hazard("mysql-set-variable"), {"variable": a.name, "statement": short(st.text)},
+        out.append(Verdict(hazard("mysql-set-variable"),
+                           {"variable": a.name, "statement": short(st.text), "condition": ""},
                            span=(a.start, a.end)))
     return out
 

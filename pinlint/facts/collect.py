@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, LAZY_IMPORTS, SA_DDL_CALLS, SA_DDL_KEYWORDS
-from pinlint.facts.model import AttrWrite, Scope, dotted, module_name_of, unwrap_await
+from pinlint.facts.model import AttrWrite, Scope, class_of, dotted, module_name_of, self_attr, unwrap_await
 
 
 def annotation_name(node: cst.BaseExpression) -> Optional[str]:
@@ -59,6 +59,11 @@ class Collector(cst.CSTVisitor):
         self.attr_writes: List[AttrWrite] = []
         #: ``x[key] = value``
         self.subscript_assigns: List[Tuple[cst.Subscript, cst.BaseExpression]] = []
+        #: module-level class definitions by name
+        self.module_classes: Dict[str, List[cst.ClassDef]] = {}
+        #: (class, attribute) -> the steps that build ``self.attr`` as a dict in any method of the class
+        #: (``self.settings["search_path"] = ...``, ``self.settings.update(...)``), as ``dict_steps`` gives them
+        self.attr_steps: Dict[Tuple[Optional[str], str], List[Tuple[str, cst.BaseExpression]]] = {}
         #: outermost string expressions outside docstrings (bare string statements)
         self.strings: List[cst.BaseExpression] = []
         self._string_depth = 0
@@ -89,6 +94,8 @@ class Collector(cst.CSTVisitor):
         self.scope = self.scope.parent
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if self.scope.kind == "module":
+            self.module_classes.setdefault(node.name.value, []).append(node)
         outer = self.scope.cls + "." if self.scope.kind == "class" and self.scope.cls else ""
         self.scope = Scope(self.scope, "class", outer + node.name.value, node.name.value)
         self.class_scopes.append(self.scope)
@@ -121,6 +128,11 @@ class Collector(cst.CSTVisitor):
         self.order += 1
         self.scope.flow.setdefault(name, []).append((op, value, tuple(self._blocks), self.order))
 
+    def _attr_step(self, container: cst.BaseExpression, op: str, value: cst.BaseExpression) -> None:
+        attr = self_attr(container)
+        if attr is not None:
+            self.attr_steps.setdefault((class_of(self.scope), attr), []).append((op, value))
+
     def _lazy_import(self, name: str, value: cst.BaseExpression) -> None:
         """``asyncpg = LazyLoader("asyncpg", globals(), "asyncpg")`` at module level: an import."""
         if self.scope.kind != "module" or not isinstance(value, cst.Call):
@@ -152,6 +164,10 @@ class Collector(cst.CSTVisitor):
                 # ``kwargs["options"] = ...``: a step of building the dict (pinlint.facts.flow)
                 self._flow(container.value, "[]", cst.Tuple([cst.Element(target.slice[0].slice.value),
                                                              cst.Element(value)]))
+            elif self_attr(container) is not None and len(target.slice) == 1 \
+                    and isinstance(target.slice[0].slice, cst.Index):
+                self._attr_step(container, "[]", cst.Tuple([cst.Element(target.slice[0].slice.value),
+                                                            cst.Element(value)]))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -220,6 +236,8 @@ class Collector(cst.CSTVisitor):
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1 \
                 and isinstance(target.slice[0].slice, cst.Index):
             self._flow(target.value.value, "del", target.slice[0].slice.value)  # ``del kwargs["x"]``
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+            self._attr_step(target.value, "del", target.slice[0].slice.value)  # ``del self.kwargs["x"]``
 
     def visit_For(self, node: cst.For) -> None:
         # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one
@@ -250,6 +268,8 @@ class Collector(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in DICT_METHODS:
             self._flow(func.value.value, "m", node)  # ``kwargs.update(...)``: a step of building the dict
+        elif isinstance(func, cst.Attribute) and func.attr.value in DICT_METHODS:
+            self._attr_step(func.value, "m", node)  # ``self.kwargs.update(...)``
         self.order += 1
         self.call_order[id(node)] = (self.order, tuple(self._blocks))
         if self._ddl_depth:

@@ -38,13 +38,15 @@ from pinlint.facts.model import (
     Scope,
     SqlSite,
     ValueSource,
+    class_of,
     dotted,
+    self_attr,
     unwrap_await,
 )
-from pinlint.facts.reach import ProjectReach, class_of
+from pinlint.facts.reach import ProjectReach
 from pinlint.facts.sources import OtherSources
 from pinlint.facts.syntax import CstSyntax
-from pinlint.facts.values import Evaluator
+from pinlint.facts.values import UNSEEN, Evaluator
 from pinlint.facts.walk import walk
 from pinlint.sql.statement import HOLE
 from pinlint.sql.templates import brace_format, percent_format
@@ -124,6 +126,9 @@ class Extractor(ValueSource, OtherSources):
     def string(self, node: cst.BaseExpression, scope: Optional[Scope]) -> Optional[str]:
         return self._local(scope or self.collector.module_scope).text(node)
 
+    def texts(self, node: cst.BaseExpression, scope: Optional[Scope]) -> List[Optional[str]]:
+        return self._local(scope or self.collector.module_scope).texts(node)
+
     def dict_items(self, node: cst.BaseExpression, scope: Optional[Scope]):
         return self._local(scope or self.collector.module_scope).dict_items(node)
 
@@ -132,7 +137,23 @@ class Extractor(ValueSource, OtherSources):
 
     def _local(self, scope: Scope) -> Evaluator:
         """The evaluator of names bound in ``scope`` and the scopes around it (this module only)."""
-        return Evaluator(CstSyntax, lambda n: self._lookup(n.value, scope), steps=lambda n: dict_steps(scope, n.value))
+        return Evaluator(CstSyntax, lambda n: self._lookup(n.value, scope), steps=lambda n: self._steps(n, scope))
+
+    def _steps(self, node: cst.BaseExpression, scope: Scope
+               ) -> Optional[Tuple[Optional[cst.BaseExpression], List[Tuple[str, cst.BaseExpression]]]]:
+        """How the dict a name or ``self.attr`` holds was built (pinlint.facts.flow.dict_steps). For
+        ``self.attr``: the one value the module assigns it (None when there is not exactly one) and the
+        item stores and dict-method calls on it in any method of the class."""
+        if isinstance(node, cst.Name):
+            return dict_steps(scope, node.value)
+        attr = self_attr(node)
+        if attr is None:
+            return None
+        steps = self.collector.attr_steps.get((class_of(scope), attr), [])
+        values = self.collector.attr_assigns.get(attr, [])
+        if len(values) != 1 and not steps:
+            return None
+        return (values[0] if len(values) == 1 else None), steps
 
     def _expanded(self, call: cst.Call, scope: Scope) -> Tuple[Dict[str, cst.BaseExpression], bool]:
         """The keyword arguments a call passes with ``**``, as far as the module shows them: a dict built in
@@ -160,20 +181,65 @@ class Extractor(ValueSource, OtherSources):
         if isinstance(node, cst.Name):
             built = dict_steps(scope, node.value, params=True)
             if built is None:
-                return None
-            if built[0] is PARAMETER:  # the caller's dict, changed here: the keys set here are known
-                return self._local(scope).apply_steps({}, False, built[1])
-            base = self._dict_of(built[0], scope, depth + 1)
-            return None if base is None else self._local(scope).apply_steps(base[0], base[1], built[1])
+                return self._forwarded(node.value, scope, depth)
+            if built[0] is PARAMETER:
+                base = self._forwarded(node.value, scope, depth)
+            else:
+                base = self._dict_of(built[0], scope, depth + 1)
+            if base is None:
+                # the caller's dict or one the module does not show, changed here: the keys set here are known
+                return self._local(scope).apply_steps({}, UNSEEN, built[1]) if built[1] else None
+            return self._local(scope).apply_steps(base[0], base[1], built[1])
         if isinstance(node, cst.Call) and dotted(node.func) != "dict":
             fn = self._own_function(node.func, scope)
             if fn is not None and len(fn.returns) == 1:
                 return self._dict_of(fn.returns[0], fn, depth + 1)
             return None
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            values = self.collector.attr_assigns.get(node.attr.value, [])
-            return self._local(self.collector.module_scope).dict_items(values[0]) if len(values) == 1 else None
         return self._local(scope).dict_items(node)
+
+    def _subclassed(self, func: cst.BaseExpression) -> Optional[str]:
+        """``class Pool(psycopg_pool.AsyncConnectionPool): ...`` defined once in the module with that one base
+        and no constructor of its own: ``Pool(...)`` constructs the base, so the call is named after it."""
+        if not isinstance(func, cst.Name):
+            return None
+        defs = self.collector.module_classes.get(func.value, [])
+        if len(defs) != 1 or len(defs[0].bases) != 1 or defs[0].keywords:
+            return None
+        body = defs[0].body.body if isinstance(defs[0].body, cst.IndentedBlock) else ()
+        if any(isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "__new__") for stmt in body):
+            return None
+        base = defs[0].bases[0].value
+        return self.qualified(base) if dotted(base) != func.value else None
+
+    def _forwarded(self, name: str, scope: Scope, depth: int) -> Optional[Tuple[Dict[str, cst.BaseExpression], bool]]:
+        """``def create_pool(self, **kwargs): return asyncpg.create_pool(**kwargs)``: the keywords the
+        module's calls of the function pass into its ``**`` parameter ``name`` (explicit ones that no named
+        parameter takes, and their own ``**`` dicts), and whether that is all of them. None when ``name``
+        is not that parameter or the module never calls the function."""
+        fn = next((f for f, s in self.collector.functions if s is scope), None)
+        star = fn.params.star_kwarg if fn is not None else None
+        if not isinstance(star, cst.Param) or star.name.value != name:
+            return None
+        named = {p.name.value for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)}
+        out: Dict[str, cst.BaseExpression] = {}
+        complete, sites = True, 0
+        for call, where in self.collector.calls:
+            if where is scope or self._own_function(call.func, where) is not scope:
+                continue
+            sites += 1
+            for arg in call.args:
+                if arg.star == "**":
+                    found = self._dict_of(arg.value, where, depth + 1)
+                    if found is None:
+                        complete = False
+                    else:
+                        out.update((k, v) for k, v in found[0].items() if k not in named)
+                        complete = complete and found[1]
+                elif arg.star:
+                    complete = False
+                elif arg.keyword is not None and arg.keyword.value not in named:
+                    out[arg.keyword.value] = arg.value
+        return (out, complete) if sites else None
 
     def _own_function(self, func: cst.BaseExpression, scope: Scope) -> Optional[Scope]:
         """The scope of the module's function (or this class's method, ``self.f``) a call names, if it is
@@ -347,7 +413,7 @@ class Extractor(ValueSource, OtherSources):
             func = call.func
             last = func.attr.value if isinstance(func, cst.Attribute) else (
                 func.value if isinstance(func, cst.Name) else "")
-            fact = CallFact(call, self.qualified(func), written, last, scope)
+            fact = CallFact(call, self.qualified(func) or self._subclassed(func), written, last, scope)
             if any(a.star == "**" for a in call.args):
                 fact.expanded, fact.expanded_complete = self._expanded(call, scope)
             self.facts.calls.append(fact)

@@ -163,6 +163,13 @@ class Facts:
             return None
         return self.evaluator.string(node, scope or self.module_scope)
 
+    def texts(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> List[Optional[str]]:
+        """The static strings ``node`` may hold, one per alternative (``"-c x=1" if flag else None``, a name
+        bound in both branches of an ``if``); None for an alternative that is not a static string."""
+        if node is None or self.evaluator is None:
+            return [None]
+        return self.evaluator.texts(node, scope or self.module_scope)
+
     def lookup(self, name: str, scope: Optional["Scope"] = None) -> Optional[cst.BaseExpression]:
         """The one expression ``name`` is bound to in ``scope`` or an enclosing scope; None when it is bound
         more than once (or not at all)."""
@@ -243,6 +250,9 @@ class ValueSource:
     def string(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> Optional[str]:  # pragma: no cover
         raise NotImplementedError
 
+    def texts(self, node: cst.BaseExpression, scope: Optional["Scope"]) -> List[Optional[str]]:  # pragma: no cover
+        raise NotImplementedError
+
     def lookup(self, name: str, scope: Optional["Scope"]) -> Optional[cst.BaseExpression]:  # pragma: no cover
         raise NotImplementedError
 
@@ -301,6 +311,25 @@ class Scope:
         self.flow: Dict[str, List[Tuple[str, cst.BaseExpression, Tuple[int, ...], int]]] = {}
         #: the values of the function's ``return`` statements
         self.returns: List[cst.BaseExpression] = []
+
+
+def class_of(scope: Scope) -> Optional[str]:
+    """The dotted name of the class whose method (or body) ``scope`` is."""
+    s: Optional[Scope] = scope
+    while s is not None:
+        if s.cls is not None:
+            return s.cls
+        s = s.parent
+    return None
+
+
+def self_attr(node: cst.BaseExpression) -> Optional[str]:
+    """``x`` for ``self.x`` / ``cls.x``, else None."""
+    import libcst as cst
+
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+        return node.attr.value
+    return None
 
 
 def unwrap_await(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -12,23 +12,13 @@ import libcst as cst
 
 from pinlint.facts.catalog import MAX_SQL_FILE_BYTES, READ_METHODS, RESOURCE_READERS, SQL_METHODS
 from pinlint.facts.index.model import ProjectIndex, SqlText, Wrapper
-from pinlint.facts.model import Scope, dotted
+from pinlint.facts.model import Scope, class_of, dotted
 from pinlint.sql.statement import HOLE
 
 #: The local text of an expression (this module's bindings only), for the names of loaded files.
 LocalText = Callable[[cst.BaseExpression, Scope], Optional[str]]
 #: Whether a name is bound in a scope of this module.
 Bound = Callable[[str, Scope], bool]
-
-
-def class_of(scope: Scope) -> Optional[str]:
-    """The dotted name of the class whose method (or body) ``scope`` is."""
-    s: Optional[Scope] = scope
-    while s is not None:
-        if s.cls is not None:
-            return s.cls
-        s = s.parent
-    return None
 
 
 class ProjectReach:

@@ -29,8 +29,29 @@ Binding = Callable[[Any], Optional[Any]]
 #: The bindings of a Name that reach its use, in order: (``"="`` or ``"+="``, value, conditional), or None
 #: (pinlint.facts.flow).
 Flow = Callable[[Any], Optional[List[Tuple[str, Any, bool]]]]
-#: A dict built in steps: the expression bound to a Name and the steps after it (pinlint.facts.flow.dict_steps).
+#: A dict built in steps: the expression bound to a Name (or ``self.attr``) and the steps after it
+#: (pinlint.facts.flow.dict_steps); the base is None when it is not visible.
 Steps = Callable[[Any], Optional[Tuple[Any, List[Tuple[str, Any]]]]]
+class _Unseen:
+    """The completeness of a dict built in steps on a base pinlint cannot see (a parameter, a call such as
+    ``self.get_connection_params()``): false like an incomplete dict, and told apart from one whose
+    display shows ``**other``, so that a missing key stays unknown (quiet) instead of a warning."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSEEN"
+
+
+UNSEEN = _Unseen()
+
+
+def _partial(complete: Any) -> Any:
+    """``complete`` after a step with an unknown key: False, or still UNSEEN."""
+    return complete if complete is UNSEEN else False
+
+
 #: What the module alone cannot evaluate (a constant of another module, a class attribute, a function
 #: returning SQL): its text (HOLE for unknown parts) or None.
 Other = Callable[[Any], Optional[str]]
@@ -153,6 +174,10 @@ class Evaluator:
             versions = self.flow(node)
             if versions is not None:
                 return self._versions(versions, depth)
+        if kind == "name" and self.flow is None and self.binding is not None:
+            target = self.binding(node)  # no flow: the name's one binding
+            if target is not None:
+                return self.texts(target, depth + 1)
         if kind == "binop" and v[1] == "+":
             return [_add(lt, rt) for lt in self.texts(v[2], depth + 1) for rt in self.texts(v[3], depth + 1)]
         if kind == "binop" and v[1] == "%":
@@ -390,7 +415,7 @@ class Evaluator:
         the keys are complete (no ``**splat``, every key known); None when the node is not a dict. A name
         bound to a dict that the code then changes (``kwargs["options"] = ...``, ``kwargs.update(...)``,
         ``del kwargs[k]``) gets those changes."""
-        if node is not None and self.steps is not None and self.view(node)[0] == "name":
+        if node is not None and self.steps is not None and self.view(node)[0] in ("name", "attr"):
             built = self.steps(node)
             if built is not None:
                 return self._apply_steps(built[0], built[1])
@@ -418,8 +443,13 @@ class Evaluator:
         return None
 
     def _apply_steps(self, base: Any, steps: List[Tuple[str, Any]]) -> Optional[Tuple[Dict[str, Any], bool]]:
-        found = self.dict_items(base)
-        return None if found is None else self.apply_steps(found[0], found[1], steps)
+        """A dict built in steps on ``base``; a base the evaluator cannot see (None: a parameter or
+        attribute set elsewhere, or a call such as ``settings.model_dump()``) gives the keys the steps set,
+        the others unknown."""
+        found = self.dict_items(base) if base is not None else None
+        if found is None:
+            return self.apply_steps({}, UNSEEN, steps) if steps else None
+        return self.apply_steps(found[0], found[1], steps)
 
     def apply_steps(self, items: Dict[str, Any], complete: bool, steps: List[Tuple[str, Any]]
                     ) -> Tuple[Dict[str, Any], bool]:
@@ -432,13 +462,13 @@ class Evaluator:
                 if isinstance(key, str):
                     out[key] = value_node
                 else:
-                    complete = False
+                    complete = _partial(complete)
             elif op == "del":
                 key = self.literal(value)
                 if isinstance(key, str):
                     out.pop(key, None)
                 else:
-                    complete = False
+                    complete = _partial(complete)
             else:  # a method call on the dict
                 _, func, positional, keywords, starred = self.view(value)
                 method = self.view(func)[2]
@@ -446,7 +476,7 @@ class Evaluator:
                     for arg in positional:
                         merged = self.dict_items(arg)
                         if merged is None:
-                            complete = False
+                            complete = _partial(complete)
                         else:
                             out.update(merged[0])
                             complete = complete and merged[1]
@@ -455,7 +485,7 @@ class Evaluator:
                 elif method in ("setdefault", "pop") and positional:
                     key = self.literal(positional[0])
                     if not isinstance(key, str):
-                        complete = False
+                        complete = _partial(complete)
                     elif method == "pop":
                         out.pop(key, None)
                     elif key not in out and len(positional) > 1:
@@ -463,5 +493,5 @@ class Evaluator:
                 elif method == "clear":
                     out = {}
                 else:
-                    complete = False
+                    complete = _partial(complete)
         return out, complete

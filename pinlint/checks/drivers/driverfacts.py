@@ -14,6 +14,7 @@ from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.urls import Url, parse_url
 from pinlint.checks.lazy import cst
 from pinlint.facts.model import UNKNOWN, CallFact, dotted
+from pinlint.facts.values import UNSEEN
 
 #: A keyword argument or dict key that is not there at all (its library default applies).
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda self: False})()
@@ -136,7 +137,8 @@ def dict_entry(d: DriverFacts, call: CallFact, kwarg: str, key: str, open_ok: bo
         return UNKNOWN, None, node
     entries, complete = items
     if key not in entries:
-        return (MISSING if complete else (OPEN if open_ok else UNKNOWN)), None, node
+        # a dict built on a base the module does not show (UNSEEN) may hold the key: quiet
+        return (MISSING if complete else (OPEN if open_ok and complete is not UNSEEN else UNKNOWN)), None, node
     return d.value(entries[key], call.scope), entries[key], node
 
 

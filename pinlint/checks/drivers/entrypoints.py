@@ -6,7 +6,13 @@ from __future__ import annotations
 
 PSYCOPG_CONNECT = ("psycopg.connect", "psycopg.Connection.connect", "psycopg.AsyncConnection.connect",
                    "psycopg.connection.Connection.connect", "psycopg.connection_async.AsyncConnection.connect")
+#: psycopg 3's own connection classes (a pool's ``connection_class`` that changes nothing)
+PSYCOPG_CONNECTION_CLASSES = ("psycopg.Connection", "psycopg.AsyncConnection", "psycopg.connection.Connection",
+                              "psycopg.connection_async.AsyncConnection")
 PSYCOPG2_CONNECT = ("psycopg2.connect", "psycopg2.extensions.connection")
+#: libpq connection-string builders: their result is a conninfo for a connect call or a pool
+#: (psycopg's conninfo.py ``make_conninfo(conninfo="", **kwargs)``; psycopg2's ``extensions.make_dsn``)
+PSYCOPG_CONNINFO = ("psycopg.conninfo.make_conninfo", "psycopg2.extensions.make_dsn")
 PSYCOPG_POOLS = tuple(f"psycopg_pool.{n}" for n in (
     "ConnectionPool", "AsyncConnectionPool", "NullConnectionPool", "AsyncNullConnectionPool"))
 #: psycopg 3's client-side-binding cursors: the simple query protocol, never a prepared statement

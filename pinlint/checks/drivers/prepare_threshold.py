@@ -21,6 +21,7 @@ from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import (
     PSYCOPG_CLIENT_CURSORS,
     PSYCOPG_CONNECT,
+    PSYCOPG_CONNECTION_CLASSES,
     PSYCOPG_POOLS,
     SA_ENGINES,
 )
@@ -88,8 +89,9 @@ def psycopg_prepare_threshold(ctx: ModuleContext) -> List[NodeVerdict]:
                             f"`{call.written or 'connect'}()`", "`prepare_threshold=None`", "psycopg",
                             fixes.keyword(call, "prepare_threshold", "None"))
         elif qual_in(call, PSYCOPG_POOLS):
-            if call.kwarg("connection_class") is not None:
-                continue
+            cls = call.kwarg("connection_class")
+            if cls is not None and ctx.facts.resolve(cls) not in PSYCOPG_CONNECTION_CLASSES:
+                continue  # a connection class of the project's own may set prepare_threshold
             _, factory, _ = dict_entry(d, call, "kwargs", "cursor_factory")
             if _client_cursor(ctx, factory):
                 continue

@@ -17,6 +17,7 @@ from pinlint.checks.drivers.entrypoints import (
     PG8000_CONNECT,
     PSYCOPG2_CONNECT,
     PSYCOPG_CONNECT,
+    PSYCOPG_CONNINFO,
     PSYCOPG_POOLS,
     SA_ENGINES,
     TORTOISE_INIT,
@@ -61,6 +62,13 @@ def options_verdict(ctx: ModuleContext, node: cst.CSTNode, text: Optional[str], 
                         framework)]
 
 
+def option_text(ctx: ModuleContext, node: Optional[cst.BaseExpression], scope: object) -> Optional[str]:
+    """The text of an ``options`` value that sets a parameter, in any of the alternatives it may hold
+    (``f"-c search_path={s}" if s else None``)."""
+    texts = ctx.facts.texts(node, scope) if node is not None else []  # type: ignore[arg-type]
+    return next((t for t in texts if t and OPTION_PARAM_RE.search(t)), texts[0] if texts else None)
+
+
 def _startup_dict(ctx: ModuleContext, d: DriverFacts, node: Optional[cst.BaseExpression], scope: object,
                   where: str, framework: Optional[str]) -> List[NodeVerdict]:
     """``server_settings``/``startup_params`` dicts: one startup parameter each (PgBouncer refuses the ones it
@@ -84,14 +92,15 @@ def _startup_dict(ctx: ModuleContext, d: DriverFacts, node: Optional[cst.BaseExp
 def _psycopg(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
     facts = ctx.facts
     out: List[NodeVerdict] = []
-    lib = "psycopg2" if qual_in(call, PSYCOPG2_CONNECT) else "psycopg"
+    lib = "psycopg2" if qual_in(call, PSYCOPG2_CONNECT) or call.qualname == PSYCOPG_CONNINFO[1] else "psycopg"
     node = call.kwarg("options")
     if node is not None:
-        out += options_verdict(ctx, node, facts.string(node, call.scope), "the connect options", lib)
+        where = "the conninfo options" if qual_in(call, PSYCOPG_CONNINFO) else "the connect options"
+        out += options_verdict(ctx, node, option_text(ctx, node, call.scope), where, lib)
     if qual_in(call, PSYCOPG_POOLS):
         value, vnode, _ = dict_entry(d, call, "kwargs", "options")
         if vnode is not None:
-            out += options_verdict(ctx, vnode, facts.string(vnode, call.scope), "the pool kwargs options", lib)
+            out += options_verdict(ctx, vnode, option_text(ctx, vnode, call.scope), "the pool kwargs options", lib)
     dsn = call.positional(0) or call.kwarg("dsn") or call.kwarg("conninfo")
     url = d.url(dsn, call.scope) if dsn is not None else None
     if url is not None and "options" in url.params:
@@ -126,7 +135,7 @@ def _sqlalchemy(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[Node
     if eng.connect_args:
         if "options" in eng.connect_args:
             vnode = eng.connect_args["options"]
-            out += options_verdict(ctx, vnode, ctx.facts.string(vnode, call.scope), 'connect_args["options"]',
+            out += options_verdict(ctx, vnode, option_text(ctx, vnode, call.scope), 'connect_args["options"]',
                                    "sqlalchemy")
         if "server_settings" in eng.connect_args:
             out += _startup_dict(ctx, d, eng.connect_args["server_settings"], call.scope,
@@ -168,7 +177,7 @@ def _django(ctx: ModuleContext) -> List[NodeVerdict]:
 
 
 @module_check("PIN308", families=("startup-options", "startup-parameter"), needs=(DriverFacts, Engines, DjangoDatabases), triggers=needles(
-    calls(PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS, "options"), calls(ASYNCPG_CONNECT + ASYNCPG_POOL),
+    calls(PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS + PSYCOPG_CONNINFO, "options"), calls(ASYNCPG_CONNECT + ASYNCPG_POOL),
     calls(SA_ENGINES, "options"), calls(SA_ENGINES, "server_settings"), calls(PG8000_CONNECT, "startup_params"),
     calls(TORTOISE_INIT, "schema"), names("Tortoise", "init", "schema"), DSN_OPTIONS, settings("options")))
 def startup_parameter(ctx: ModuleContext) -> List[NodeVerdict]:
@@ -189,7 +198,7 @@ def startup_parameter(ctx: ModuleContext) -> List[NodeVerdict]:
             for a in call.node.args:
                 seen.add(id(a.value))
             continue
-        if qual_in(call, PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS):
+        if qual_in(call, PSYCOPG_CONNECT + PSYCOPG2_CONNECT + PSYCOPG_POOLS + PSYCOPG_CONNINFO):
             add(_psycopg(ctx, d, call))
         elif qual_in(call, ASYNCPG_CONNECT + ASYNCPG_POOL):
             add(_asyncpg(ctx, d, call))
