@@ -90,7 +90,6 @@ def _startup_dict(ctx: ModuleContext, d: DriverFacts, node: Optional[cst.BaseExp
 
 
 def _psycopg(ctx: ModuleContext, d: DriverFacts, call: CallFact) -> List[NodeVerdict]:
-    facts = ctx.facts
     out: List[NodeVerdict] = []
     lib = "psycopg2" if qual_in(call, PSYCOPG2_CONNECT) or call.qualname == PSYCOPG_CONNINFO[1] else "psycopg"
     node = call.kwarg("options")
