@@ -205,6 +205,8 @@ MAX_SQL_FILE_BYTES = 1024 * 1024
 
 #: Methods that change a dict in place (a step of building driver keyword arguments).
 DICT_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear"})
+#: Methods that add items to a list (``stmts.append("SET ...")``): the list a name holds is built in steps.
+LIST_METHODS = frozenset({"append", "extend", "insert"})
 
 #: Calls that read configuration and return their ``default`` when the variable is unset.
 ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"})

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, LAZY_IMPORTS, SA_DDL_CALLS, SA_DDL_KEYWORDS
+from pinlint.facts.catalog import ASSERTION_PREFIXES, DICT_METHODS, LAZY_IMPORTS, LIST_METHODS, SA_DDL_CALLS, SA_DDL_KEYWORDS
 from pinlint.facts.model import AttrWrite, Scope, class_of, dotted, module_name_of, self_attr, unwrap_await
 
 
@@ -270,6 +270,8 @@ class Collector(cst.CSTVisitor):
             self._flow(func.value.value, "m", node)  # ``kwargs.update(...)``: a step of building the dict
         elif isinstance(func, cst.Attribute) and func.attr.value in DICT_METHODS:
             self._attr_step(func.value, "m", node)  # ``self.kwargs.update(...)``
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in LIST_METHODS:
+            self.scope.appended.setdefault(func.value.value, []).append((self.order, node))  # ``stmts.append(...)``
         self.order += 1
         self.call_order[id(node)] = (self.order, tuple(self._blocks))
         if self._ddl_depth:

@@ -350,11 +350,43 @@ class Extractor(ValueSource, OtherSources):
             return fill_arguments(found[0].text, arguments, HOLE)
         return found[0].text
 
-    def _evaluator(self, scope: Scope, at: Optional[int] = None) -> Evaluator:
+    def _evaluator(self, scope: Scope, at: Optional[Tuple[int, Tuple[int, ...]]] = None) -> Evaluator:
         """The evaluator of SQL text at a call (``at``: its place in the walk, for the bindings that reach it)."""
         return Evaluator(CstSyntax, lambda n, s=scope: self._lookup(n.value, s),
                          other=(lambda n, s=scope: self._other(n, s)) if self.reach is not None else None,
-                         flow=lambda n, s=scope: reaching(s, n.value, at))
+                         flow=lambda n, s=scope: reaching(s, n.value, at),
+                         listed=lambda n, s=scope: self._listed(n.value, s, at[0] if at is not None else None))
+
+    def _listed(self, name: str, scope: Scope, at: Optional[int]) -> Optional[List[Optional[cst.BaseExpression]]]:
+        """``stmts = ["SET ..."]; if x: stmts.append("LISTEN ..."); stmts.extend(more)``: the items of the
+        list ``name`` holds at ``at`` (its place in the walk; None: anywhere in the scope), every append
+        counted whether or not its branch runs; None for an item known only as a whole (``extend(more)``).
+        None when the name is not bound to a list display in this scope followed by appends."""
+        entries = scope.flow.get(name)
+        steps = scope.appended.get(name)
+        if not entries or not steps:
+            return None
+        binds = [(order, value) for op, value, _, order in entries if op == "=" and (at is None or order < at)]
+        if not binds or not isinstance(binds[-1][1], (cst.List, cst.Tuple)) or \
+                any(op != "=" for op, _, _, order in entries if order > binds[-1][0] and (at is None or order < at)):
+            return None
+        start, base = binds[-1]
+        items: List[Optional[cst.BaseExpression]] = [e.value if isinstance(e, cst.Element) else None
+                                                     for e in base.elements]
+        for order, call in steps:
+            if order < start or (at is not None and order >= at):
+                continue
+            method = call.func.attr.value  # type: ignore[attr-defined]
+            args = [a.value for a in call.args if a.keyword is None and not a.star]
+            if method == "append" and len(args) == 1:
+                items.append(args[0])
+            elif method == "insert" and len(args) == 2:
+                items.append(args[1])
+            elif method == "extend" and len(args) == 1 and isinstance(args[0], (cst.List, cst.Tuple)):
+                items.extend(e.value if isinstance(e, cst.Element) else None for e in args[0].elements)
+            else:
+                items.append(None)
+        return items
 
     def _func_text(self, call: cst.Call, scope: Scope) -> Optional[str]:
         """``func.pg_advisory_lock(1)`` (SQLAlchemy's expression language) as the SQL it runs."""
@@ -496,14 +528,18 @@ class Extractor(ValueSource, OtherSources):
                     wrapper: Optional["Wrapper"]) -> None:
         """``for stmt in [...]: cur.execute(stmt)``: each statement of the iterable is a site."""
         iterable = self._origin(loop.iter, scope)
-        if isinstance(iterable, (cst.List, cst.Tuple)):
-            for el in iterable.elements:
-                if isinstance(el, cst.Element):
+        listed = self._listed(loop.iter.value, scope, self.collector.call_order.get(id(call), (None,))[0]) \
+            if isinstance(loop.iter, cst.Name) else None
+        if isinstance(iterable, (cst.List, cst.Tuple)) or listed is not None:
+            items = listed if listed is not None else [el.value for el in iterable.elements  # type: ignore[union-attr]
+                                                       if isinstance(el, cst.Element)]
+            for item in items:
+                if item is not None:
                     self._used = []
-                    text = self._evaluator(scope).text(el.value)
+                    text = self._evaluator(scope).text(item)
                     if text is not None and text.strip():
                         via = tuple(self._used)
-                        self._add(text, self._origin(el.value, scope) if not via else arg, call, sink, scope,
+                        self._add(text, self._origin(item, scope) if not via else arg, call, sink, scope,
                                   via=via, wrapper=wrapper)
             return
         found = self.reach.text(iterable, scope) if self.reach is not None and isinstance(iterable, cst.Call) \

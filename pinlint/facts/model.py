@@ -291,7 +291,7 @@ def module_name_of(node: cst.BaseExpression) -> str:
 
 
 class Scope:
-    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name", "flow", "returns")
+    __slots__ = ("parent", "kind", "assigns", "cls", "managed", "params", "name", "flow", "returns", "appended")
 
     def __init__(self, parent: Optional["Scope"], kind: str, cls: Optional[str] = None,
                  name: Optional[str] = None) -> None:
@@ -311,6 +311,8 @@ class Scope:
         self.flow: Dict[str, List[Tuple[str, cst.BaseExpression, Tuple[int, ...], int]]] = {}
         #: the values of the function's ``return`` statements
         self.returns: List[cst.BaseExpression] = []
+        #: ``name.append(x)`` / ``.extend(seq)`` / ``.insert(i, x)``: name -> (place in the walk, the call)
+        self.appended: Dict[str, List[Tuple[int, cst.Call]]] = {}
 
 
 def class_of(scope: Scope) -> Optional[str]:

@@ -32,6 +32,9 @@ Flow = Callable[[Any], Optional[List[Tuple[str, Any, bool]]]]
 #: A dict built in steps: the expression bound to a Name (or ``self.attr``) and the steps after it
 #: (pinlint.facts.flow.dict_steps); the base is None when it is not visible.
 Steps = Callable[[Any], Optional[Tuple[Any, List[Tuple[str, Any]]]]]
+#: The items of a list a Name holds, built in steps (``stmts = []; stmts.append(...)``): their nodes, None
+#: for items not known one by one; None when the name is not such a list.
+Listed = Callable[[Any], Optional[List[Any]]]
 class _Unseen:
     """The completeness of a dict built in steps on a base pinlint cannot see (a parameter, a call such as
     ``self.get_connection_params()``): false like an incomplete dict, and told apart from one whose
@@ -70,9 +73,10 @@ class Evaluator:
     cannot (both optional)."""
 
     def __init__(self, syntax: Any, binding: Optional[Binding] = None, other: Optional[Other] = None,
-                 flow: Optional[Flow] = None, steps: Optional[Steps] = None) -> None:
+                 flow: Optional[Flow] = None, steps: Optional[Steps] = None, listed: Optional[Listed] = None) -> None:
         self.flow = flow
         self.steps = steps
+        self.listed = listed
         self.syntax = syntax
         self.view = syntax.view
         self.dotted = syntax.dotted
@@ -299,6 +303,10 @@ class Evaluator:
     def _items(self, seq: Any, depth: int) -> Optional[List[Optional[str]]]:
         """The texts of a list/tuple literal's items (or of a name bound to one), None for unknown items."""
         v = self.view(seq)
+        if v[0] == "name" and self.listed is not None:
+            found = self.listed(seq)
+            if found is not None:
+                return [None if e is None else self.text(e, depth + 1) for e in found]
         if v[0] == "name" and self.binding is not None:
             target = self.binding(seq)
             if target is not None:

@@ -74,6 +74,10 @@ def _parse_lock(c: Cursor) -> Optional[Dict[str, Any]]:
         return ends_here(c, {"kind": "other"})
     if not c.accept("TABLE", "TABLES"):
         return None
+    if c.at_hole() and (c.peek(1) is None or c.peek(1).is_punct(",")):
+        # ``"LOCK TABLES {}".format(", ".join(locks))``: the table list is built at run time; whatever it
+        # holds, the statement locks tables
+        return {"kind": "lock_tables"}
     while True:
         if read_dotted_name(c) is None:
             return None
