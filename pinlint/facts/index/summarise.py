@@ -98,6 +98,8 @@ class _Summariser:
         self.func: Optional[FunctionSummary] = None
         self.locals: Dict[str, List[ast.expr]] = {}
         self.ambiguous: Set[str] = set()
+        #: how many compound statements whose body may not run are around the statement being read
+        self.branches = 0
 
     def body(self, stmts: Sequence[ast.stmt]) -> None:
         for stmt in stmts:
@@ -118,7 +120,13 @@ class _Summariser:
                 self._calls(node.value)
         elif isinstance(node, ast.AugAssign):
             if isinstance(node.target, ast.Name):
-                if self.func is not None:
+                prior = self.locals.get(node.target.id) if self.func is not None else None
+                if prior is not None and len(prior) == 1 and isinstance(node.op, ast.Add) and not self.branches:
+                    # ``sql = "LOCK TABLE "; sql += ", ".join(...)`` in straight-line code: one text
+                    joined = ast.copy_location(ast.BinOp(prior[0], ast.Add(), node.value), prior[0])
+                    joined.end_lineno, joined.end_col_offset = node.value.end_lineno, node.value.end_col_offset
+                    self.locals[node.target.id] = [joined]
+                elif self.func is not None:
                     self.locals.setdefault(node.target.id, []).extend((node.value, node.value))
                 else:
                     self.ambiguous.add(".".join([n for _, n in self.stack] + [node.target.id]))
@@ -140,25 +148,25 @@ class _Summariser:
                 else:
                     self.ambiguous.add(node.target.id)
             self._calls(node.iter)
-            self.body(node.body)
-            self.body(node.orelse)
+            self._branch(node.body, node.orelse)
         elif isinstance(node, (ast.If, ast.While)):
             self._calls(node.test)
-            self.body(node.body)
-            self.body(node.orelse)
+            self._branch(node.body, node.orelse)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 self._calls(item.context_expr)
             self.body(node.body)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.body(node.body)
-            for handler in node.handlers:
-                self.body(handler.body)
-            self.body(node.orelse)
-            self.body(node.finalbody)
+            self._branch(node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody)
         elif type(node).__name__ == "Match":
-            for case in node.cases:  # type: ignore[attr-defined]
-                self.body(case.body)
+            self._branch(*(case.body for case in node.cases))  # type: ignore[attr-defined]
+
+    def _branch(self, *bodies: Sequence[ast.stmt]) -> None:
+        """Statements that may or may not run (a branch, a loop body, a handler)."""
+        self.branches += 1
+        for stmts in bodies:
+            self.body(stmts)
+        self.branches -= 1
 
     # imports
     def _import(self, node: ast.Import) -> None:
