@@ -7,6 +7,11 @@ from the working directory. Target, select / extend-select / ignore, per-file-ig
 ``pgbouncer`` / ``rds-proxy`` options apply; flake8's own ``--select`` / ``--extend-ignore`` then filter
 the ``PIN`` codes further.
 
+The plugin sees what ``pinlint check`` sees across modules: once per flake8 process it builds the project
+index (constants, functions returning SQL and wrappers of every module) from the files ``pinlint check``
+would discover under the configuration's root, through the same index cache. A file flake8 reads from
+stdin, or a tree of more than ``MAX_INDEXED_FILES`` Python files, is linted with its own index only.
+
 flake8 takes 0-based columns from plugins and prints them 1-based, so the columns match ``pinlint check``.
 A configuration error is reported as one ``PIN000`` on line 1 (flake8 would hide an exception behind a
 crash report).
@@ -40,6 +45,34 @@ def _settings_for(directory: str) -> Union[Tuple[Any, Any], str]:
     except ConfigError as exc:
         return f"invalid pinlint configuration: {exc}"
     return settings, run_options(settings)
+
+
+#: A project with more Python files than this is linted without the project index (each file alone).
+MAX_INDEXED_FILES = 20000
+
+
+@lru_cache(maxsize=8)
+def _project_index(root: str) -> Any:
+    """The project index of the configuration's root (its directory, or the working directory without
+    one), built once per flake8 process from the files ``pinlint check`` would discover there, through
+    the same index cache; None when the tree is too large or cannot be read."""
+    from pinlint.pipeline.cache import resolve_cache_dir
+    from pinlint.pipeline.discover import discover
+    from pinlint.pipeline.schedule import project_index
+
+    found = _settings_for(root)
+    if isinstance(found, str):
+        return None
+    settings, options = found
+    try:
+        files = [f for f in discover([root], settings.all_excludes, Path(root)) if f.endswith(".py")]
+    except (OSError, ValueError):
+        return None
+    if not files or len(files) > MAX_INDEXED_FILES:
+        return None
+    from dataclasses import replace
+
+    return project_index(files, replace(options, cache_dir=resolve_cache_dir(root, None, False)))
 
 
 def _source_bytes(lines: Sequence[str]) -> bytes:
@@ -90,5 +123,12 @@ class Plugin:
         lines = self._lines()
         if lines is None:
             return
+        root = str(settings.root)
+        if not stdin and os.path.abspath(self.filename).startswith(os.path.join(os.path.abspath(root), "")):
+            index = _project_index(root)
+            if index is not None:
+                from dataclasses import replace
+
+                options = replace(options, index=index)
         for d in check_source(self.filename, _source_bytes(lines), options):
             yield d.start.row, max(0, d.start.column - 1), f"{d.code} {d.message}", type(self)

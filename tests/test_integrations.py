@@ -45,6 +45,22 @@ def test_flake8_reports_what_pinlint_reports(tmp_path, write, run_pinlint):
     assert "./pkg/multi.py:6:9: PIN121" in r.stdout
 
 
+def test_flake8_follows_other_modules_as_check_does(tmp_path, write, run_pinlint):
+    # a constant and a wrapper in other modules: only the project index shows the hazard in jobs.py
+    write("myapp/__init__.py", "")
+    write("myapp/sql.py", 'LOCK_SQL = "SELECT pg_advisory_lock(%s)"\n')
+    write("myapp/db.py", "import psycopg\n\ndef run(sql, *args):\n    with psycopg.connect('') as c:\n"
+                         "        c.execute(sql, args)\n")
+    write("myapp/jobs.py", "from myapp import db\nfrom myapp.sql import LOCK_SQL\n\ndef lock(key):\n"
+                           "    db.run(LOCK_SQL, key)\n    db.run('SET search_path TO app')\n")
+    expected = sorted(run_pinlint("check", "--no-cache", "-q", "--select", "PIN151,PIN101").stdout.splitlines())
+    assert len(expected) == 2 and all(line.startswith("myapp/jobs.py:") for line in expected), expected
+    for args in ((".",), ("myapp/jobs.py",)):  # the whole tree, or one file as a pre-commit hook passes it
+        r = flake8(tmp_path, "--select", "PIN151,PIN101", *args)
+        got = sorted(line[2:] if line.startswith("./") else line for line in r.stdout.splitlines())
+        assert got == expected, (args, r.stdout + r.stderr)
+
+
 def test_flake8_reads_tool_pinlint(tmp_path, write):
     write("app.py", LEAK)
     write("pkg/seq.py", NEXTVAL)
