@@ -62,7 +62,12 @@ class _SafeDict(dict):
 
 
 def _render(template: str, fields: Dict[str, str]) -> str:
-    return template.format_map(_SafeDict(fields))
+    """The message or help with its fields; a part of the SQL known only at run time shows as "…", never
+    as the evaluator's placeholder."""
+    from pinlint.sql.statement import HOLE
+
+    text = template.format_map(_SafeDict(fields))
+    return text.replace(HOLE, "…").replace(HOLE.lower(), "…") if "pinlint_hole" in text.lower() else text
 
 
 def _severity(spec: RuleSpec, outcomes: Mapping[str, Outcome], certain: bool = True) -> str:

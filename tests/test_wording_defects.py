@@ -47,3 +47,13 @@ def test_configured_sql_function_is_not_shown_at_line_zero(check, tmp_path):
     out = check("a.py").stdout
     assert "PIN101" in out, out
     assert ":0" not in out and "by the `sql-functions` setting" in out
+
+
+def test_a_part_known_only_at_run_time_shows_as_an_ellipsis(check, tmp_path):
+    # MySQL's SET TRANSACTION with the level from a variable: the message quotes the statement
+    (tmp_path / "a.py").write_text("import pymysql\n\ndef begin(cur, level):\n"
+                                   "    cur.execute('SET TRANSACTION ISOLATION LEVEL %s' % level)\n"
+                                   "    cur.execute('BEGIN')\n")
+    out = check("--output-format", "full", "a.py").stdout
+    assert "PIN203 `SET TRANSACTION ISOLATION LEVEL …` applies to the next transaction" in out, out
+    assert "pinlint_hole" not in out.lower()

@@ -7,12 +7,12 @@ from typing import Collection, List, Optional, Tuple
 from pinlint.sql.statement import Call, Statement
 
 
-def short(text: str, limit: int = 60, hole: Optional[str] = None) -> str:
-    """``text`` on one line, cut to ``limit`` characters; ``hole``: what an unknown part is shown as."""
-    if hole is not None:
-        from pinlint.sql.statement import HOLE
+def short(text: str, limit: int = 60, hole: str = "…") -> str:
+    """``text`` on one line, cut to ``limit`` characters; ``hole``: what an unknown part is shown as (a
+    message never shows the evaluator's placeholder)."""
+    from pinlint.sql.statement import HOLE
 
-        text = text.replace(HOLE, hole)
+    text = text.replace(HOLE, hole)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

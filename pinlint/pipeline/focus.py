@@ -10,8 +10,8 @@ What is kept:
 
 - every module-level statement that is not a ``def`` or ``class`` (imports, constants, settings, ``if``
   and ``try`` blocks), and inside a kept class every statement that is not a ``def``;
-- a function, method or class whose lines hold a *hit*: a byte marker of any rule family
-  (``pinlint.pipeline.prefilter.hit_spans``), a SQL sink called with a name (a wrapper's body), or a
+- a function, method or class whose lines hold a *hit*: a marker of the SQL family, or of a module
+  check whose stage 2 passes in the file (``pinlint.pipeline.prefilter.hit_spans``), a SQL sink called with a name (a wrapper's body), or a
   name the project index knows holds hazardous SQL;
 - to a fixpoint, a function, method or class that kept code names (a helper it calls), and one whose
   code names a kept function, method or class (a caller of a kept helper or wrapper).
@@ -39,7 +39,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def hit_lines(data: bytes) -> Set[int]:
+def hit_lines(data: bytes, text: Optional[str] = None) -> Set[int]:
     """1-based numbers of the lines where a marker occurs (a match over several lines marks them all):
     the prefilter's markers of every family, a SQL sink called with a name, a ``.sql`` file name, a
     statement keyword as a list item."""
@@ -49,7 +49,7 @@ def hit_lines(data: bytes) -> Set[int]:
     lowered = data.lower()
     newlines = [m.start() for m in re.finditer(rb"\n", data)]
     rows: Set[int] = set()
-    spans = list(hit_spans(lowered))
+    spans = list(hit_spans(lowered, text))
     for pattern in (WRAPPER_RE, SQL_FILE_NAME_RE, keyword_item_re()):
         spans += [m.span() for m in pattern.finditer(lowered)]
     for start, end in spans:
@@ -106,7 +106,7 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     units = _units(tree)
     if not units:
         return None
-    hits = hit_lines(text.encode("utf-8", "surrogatepass"))
+    hits = hit_lines(text.encode("utf-8", "surrogatepass"), text)
     known = index.known_names() if index is not None else frozenset()
     ordered = sorted(hits)
 

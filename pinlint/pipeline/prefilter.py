@@ -256,6 +256,16 @@ def _occurrences(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
         i = data.find(word, i + len(word))
 
 
+def _identifiers(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
+    """The occurrences of ``word`` that are not inside a longer name."""
+    for i, j in _occurrences(data, word):
+        if (i == 0 or not _NAME_BYTE[data[i - 1]]) and (j == len(data) or not _NAME_BYTE[data[j]]):
+            yield i, j
+
+
+_NAME_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
+
+
 class ModuleFamily:
     """The needles of the module checks."""
 
@@ -278,15 +288,26 @@ class ModuleFamily:
     def stage1(self, lowered: bytes) -> bool:
         return next(self._stage1_hits(lowered), None) is not None
 
-    def spans(self, lowered: bytes) -> Iterator[Tuple[int, int]]:
-        for n in self._stage1_hits(lowered):
+    def spans(self, lowered: bytes, text: Optional[str] = None) -> Iterator[Tuple[int, int]]:
+        """Where the markers of the needles that hit occur: stage 1's, or with the file's ``text`` (whose
+        lower-cased bytes ``lowered`` are) only those whose stage 2 passes too, since a needle that
+        fails stage 2 (``prepare`` in a file that imports no driver it belongs to) gives its check
+        nothing to find there."""
+        hits = self._stage1_hits(lowered) if text is None else self._stage2_hits(text, text.lower())
+        for n in hits:
             for w in n.words:
-                yield from _occurrences(lowered, w.lower().encode())
+                if text is None or n.text:
+                    yield from _occurrences(lowered, w.lower().encode())
+                else:  # stage 2 looks for the word as a whole identifier (``connect``, not ``connection``)
+                    yield from _identifiers(lowered, w.lower().encode())
             if n in self.shapes:
                 for m in self.shapes[n].finditer(lowered):
                     yield m.span()
 
     def stage2(self, text: str, low: str) -> bool:
+        return next(self._stage2_hits(text, low), None) is not None
+
+    def _stage2_hits(self, text: str, low: str) -> Iterator[Needle]:
         known: Dict[Tuple[str, bool], bool] = {}
 
         def has(word: str, in_text: bool) -> bool:
@@ -307,8 +328,7 @@ class ModuleFamily:
         for n in self.needles:
             if all(has(w, n.text) for w in n.words) and (n.module is None or imports_module(n.module)) and (
                     n not in shapes or shapes[n].search(text)):
-                return True
-        return False
+                yield n
 
 
 def _import_re(module: str) -> "re.Pattern[str]":
@@ -387,8 +407,9 @@ def narrow(text: str, hit: Optional[FrozenSet[str]] = None) -> bool:
     return any(f.stage2(text, low) for name, f in families().all.items() if name in hit)
 
 
-def hit_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
-    """Where the stage-1 markers of every family occur (focus keeps the code around them)."""
+def hit_spans(lowered: bytes, text: Optional[str] = None) -> Iterator[Tuple[int, int]]:
+    """Where the markers of every family occur (focus keeps the code around them): stage 1's; with the
+    file's ``text``, the module checks' markers only where their stage 2 passes."""
     fam = families()
-    yield from fam.modules.spans(lowered)
+    yield from fam.modules.spans(lowered, text)
     yield from fam.sql.spans(lowered)
