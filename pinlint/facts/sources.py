@@ -30,12 +30,19 @@ def _last_name(node: cst.BaseExpression) -> str:
 SQL_LIST_NAME = re.compile(r"(?i)sql|quer|statement|command")
 
 
+_FIRST_WORD = re.compile(r"\s*([A-Za-z_]+)")
+
+
 @lru_cache(maxsize=4096)
 def complete_sql(text: str) -> bool:
     """Whether a text is SQL through and through: one or more statements, each of them recognised by the
-    PostgreSQL or the MySQL grammar (prose, log text and fragments are not)."""
-    from pinlint.sql.classify import classify
+    PostgreSQL or the MySQL grammar (prose, log text and fragments are not). A text whose first word no
+    grammar starts a statement with is not, and is not tokenized (``"Big data" * 68000`` in a test)."""
+    from pinlint.sql.classify import classify, statement_words
 
+    first = _FIRST_WORD.match(text)
+    if first is not None and first.group(1).upper() not in statement_words():
+        return False
     for dialect in ("postgres", "mysql"):
         statements = classify(text, dialect)
         if statements and all(st.kind != "unknown" for st in statements):

@@ -247,7 +247,8 @@ def internal_error(path: str, exc: BaseException) -> Diagnostic:
 #: short-lived objects, and with the default thresholds (700) the collector keeps rescanning the live
 #: syntax trees (a third of the index build's time on Django). Instead: high thresholds, and one
 #: collection when a file's analysis is done (its trees are cyclic garbage then), over only what was
-#: created since the imports (``gc.freeze``).
+#: created since the previous one: what survives a collection (modules imported on the way, the
+#: project index, caches) is frozen (``gc.freeze``) and never scanned again.
 GC_THRESHOLD = (100_000, 50, 100)
 _COLLECT_PER_FILE = False
 
@@ -266,6 +267,7 @@ def _collect() -> None:
         import gc
 
         gc.collect()
+        gc.freeze()
 
 
 

@@ -33,7 +33,8 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import List
+from functools import lru_cache
+from typing import FrozenSet, List
 
 from pinlint.sql.grammar import run_grammar
 from pinlint.sql.placeholders import normalize
@@ -54,3 +55,12 @@ def classify(sql: str, dialect: str = "postgres") -> List[Statement]:
         return classify_mysql(sql)
     text, spans = normalize(sql)
     return run_grammar(sql, text, spans, DIALECTS.get(str(dialect).lower(), POSTGRES))
+
+
+@lru_cache(maxsize=None)
+def statement_words() -> FrozenSet[str]:
+    """The first words (upper-cased) that some dialect's grammar reads a statement from: a text that starts
+    with any other word is an ``unknown`` statement in every dialect."""
+    from pinlint.sql.mysql import _MYSQL
+
+    return frozenset(word for grammar in (POSTGRES, _MYSQL) for word in grammar.parsers)
