@@ -409,7 +409,9 @@ def narrow(text: str, hit: Optional[FrozenSet[str]] = None) -> bool:
 
 def hit_spans(lowered: bytes, text: Optional[str] = None) -> Iterator[Tuple[int, int]]:
     """Where the markers of every family occur (focus keeps the code around them): stage 1's; with the
-    file's ``text``, the module checks' markers only where their stage 2 passes."""
+    file's ``text``, only the markers of what passes stage 2 there (the module checks' needles, and the
+    SQL family's markers when its stage 2 passes)."""
     fam = families()
     yield from fam.modules.spans(lowered, text)
-    yield from fam.sql.spans(lowered)
+    if text is None or fam.sql.stage2(text, text.lower()):
+        yield from fam.sql.spans(lowered)
