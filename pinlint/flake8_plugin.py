@@ -8,9 +8,10 @@ from the working directory. Target, select / extend-select / ignore, per-file-ig
 the ``PIN`` codes further.
 
 The plugin sees what ``pinlint check`` sees across modules: once per flake8 process it builds the project
-index (constants, functions returning SQL and wrappers of every module) from the files ``pinlint check``
-would discover under the configuration's root, through the same index cache. A file flake8 reads from
-stdin, or a tree of more than ``MAX_INDEXED_FILES`` Python files, is linted with its own index only.
+index (constants, functions returning SQL and wrappers) that ``pinlint check`` builds for the same paths
+(the files and directories on flake8's command line; for single files, the modules they import too),
+through the same index cache. Code read from stdin, or a run over more than ``MAX_INDEXED_FILES`` Python
+files, is linted with the file's own index only.
 
 flake8 takes 0-based columns from plugins and prints them 1-based, so the columns match ``pinlint check``.
 A configuration error is reported as one ``PIN000`` on line 1 (flake8 would hide an exception behind a
@@ -52,12 +53,15 @@ MAX_INDEXED_FILES = 20000
 
 
 @lru_cache(maxsize=8)
-def _project_index(root: str) -> Any:
-    """The project index of the configuration's root (its directory, or the working directory without
-    one), built once per flake8 process from the files ``pinlint check`` would discover there, through
-    the same index cache; None when the tree is too large or cannot be read."""
+def _project_index(root: str, paths: Tuple[str, ...]) -> Any:
+    """The project index ``pinlint check PATHS`` builds, for the paths flake8 was given (the files and
+    directories on its command line; with single files, as pre-commit passes them, the modules they
+    import are indexed too), built once per flake8 process through the same index cache; None when the
+    run covers more than MAX_INDEXED_FILES Python files or cannot be read."""
+    from dataclasses import replace
+
     from pinlint.pipeline.cache import resolve_cache_dir
-    from pinlint.pipeline.discover import discover
+    from pinlint.pipeline.discover import PathNotFound, discover
     from pinlint.pipeline.schedule import project_index
 
     found = _settings_for(root)
@@ -65,13 +69,11 @@ def _project_index(root: str) -> Any:
         return None
     settings, options = found
     try:
-        files = [f for f in discover([root], settings.all_excludes, Path(root)) if f.endswith(".py")]
-    except (OSError, ValueError):
+        files = [f for f in discover(paths, settings.all_excludes, Path(root)) if f.endswith(".py")]
+    except (OSError, ValueError, PathNotFound):
         return None
     if not files or len(files) > MAX_INDEXED_FILES:
         return None
-    from dataclasses import replace
-
     return project_index(files, replace(options, cache_dir=resolve_cache_dir(root, None, False)))
 
 
@@ -93,6 +95,14 @@ class Plugin:
 
     name = "pinlint"
     version = __version__
+
+    #: the paths flake8 was given (``parse_options``); None until flake8 has parsed its options
+    paths: Optional[Tuple[str, ...]] = None
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        names = getattr(options, "filenames", None)
+        cls.paths = tuple(names) if names else (".",)
 
     def __init__(self, tree: ast.AST, filename: str, lines: Optional[Sequence[str]] = None) -> None:
         self.filename = filename
@@ -124,8 +134,8 @@ class Plugin:
         if lines is None:
             return
         root = str(settings.root)
-        if not stdin and os.path.abspath(self.filename).startswith(os.path.join(os.path.abspath(root), "")):
-            index = _project_index(root)
+        if not stdin and self.paths is not None and "-" not in self.paths:
+            index = _project_index(root, self.paths)
             if index is not None:
                 from dataclasses import replace
 

@@ -88,7 +88,7 @@ def test_no_import_cycle_through_owned_modules():
 
 def test_the_prefilter_builds_its_markers_without_libcst():
     """The prefilter's markers come from the checks' triggers; a file that no rule can match must not pay
-    for importing libcst or sqlglot (checks load libcst lazily: ``pinlint.checks.lazy``)."""
+    for importing libcst or sqlglot (checks load libcst lazily: ``pinlint.lazy``)."""
     import subprocess
     import sys
 

@@ -6,5 +6,5 @@
   (``Verdict``, ``NodeVerdict``);
 - ``session_sql`` (PIN1xx, PostgreSQL statements), ``mysql_sql`` (PIN2xx), ``drivers/`` (PIN3xx, one
   module per rule);
-- ``sqltext``, ``lazy``: small helpers.
+- ``sqltext``: small helpers (libcst is loaded lazily: ``pinlint.lazy``).
 """

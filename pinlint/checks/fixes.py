@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.model import CallFact, Facts, SqlSite

@@ -210,3 +210,11 @@ LIST_METHODS = frozenset({"append", "extend", "insert"})
 
 #: Calls that read configuration and return their ``default`` when the variable is unset.
 ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"})
+
+
+def module_dialect(qualname: str) -> Optional[str]:
+    """The dialect a qualified name belongs to (``pymysql.connect`` -> ``"mysql"``), or None."""
+    for dialect, modules in (("mysql", MYSQL_MODULES), ("postgres", POSTGRES_MODULES)):
+        if any(qualname == m or qualname.startswith(m + ".") for m in modules):
+            return dialect
+    return None

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Protocol, Set, TYPE_CHECKING, Tupl
 
 import libcst as cst
 
-from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES
+from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES, module_dialect
 from pinlint.facts.walk import walk
 from pinlint.sql.statement import HOLE
 
@@ -52,14 +52,6 @@ _URLS = (
                           r"|^django\.(?:contrib\.gis\.)?db\.backends\.(?:postgresql\w*|postgis)$")),
 )
 _ENGINE_FACTORIES = ("create_engine", "create_async_engine", "make_url")
-
-
-def module_dialect(qualname: str) -> Optional[str]:
-    """The dialect a qualified name belongs to (``pymysql.connect`` -> mysql), or None."""
-    for dialect, modules in ((MYSQL, MYSQL_MODULES), (POSTGRES, POSTGRES_MODULES)):
-        if any(qualname == m or qualname.startswith(m + ".") for m in modules):
-            return dialect
-    return None
 
 
 #: SQL that only MySQL / MariaDB means: its functions and statements, system variables that PostgreSQL

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional, Tuple
 
-import libcst as cst
+from pinlint.lazy import cst  # the project index reads ast nodes only: libcst is loaded on first use
 
 View = Tuple[Any, ...]
 OTHER: View = ("other",)

@@ -8,7 +8,7 @@ import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from pinlint.facts.catalog import DIALECT_DISTRIBUTIONS
-from pinlint.facts.dialect import module_dialect
+from pinlint.facts.catalog import module_dialect
 from pinlint.facts.index.link import link
 from pinlint.facts.index.model import ProjectIndex, merge
 from pinlint.facts.index.summarise import ModuleSummary, module_name, summarise

@@ -18,7 +18,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Callable, FrozenSet, Optional, Tuple, Union
 
-import libcst as cst
+from pinlint.lazy import cst  # the project index uses bounded_ast_parse only: libcst is loaded on first use
 
 from pinlint.pipeline.budget import max_nodes, memory_reason
 

@@ -23,7 +23,7 @@ from pinlint.checks.drivers.django_databases import DjangoDatabases, settings
 from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, is_int, kwarg_or_unknown, qual_in
 from pinlint.checks.drivers.engines import Engines
 from pinlint.checks.drivers.entrypoints import ASYNCPG_POOL, PSYCOPG_POOLS, SA_ENGINES
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, needles
 from pinlint.facts.model import CallFact, dotted

@@ -9,7 +9,7 @@ from pinlint.checks import fixes
 from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.django_databases import CALL_KEYS, DjangoDatabases, Entry, settings
 from pinlint.checks.drivers.driverfacts import MISSING
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.targets import hazard
 

@@ -18,7 +18,7 @@ from typing import Dict, List, Optional
 from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts
 from pinlint.checks.drivers.urls import postgres_scheme
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.triggers import Needle, names
 from pinlint.facts.model import UNKNOWN, Facts, dotted
 

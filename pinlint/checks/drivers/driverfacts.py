@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.urls import Url, parse_url
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.facts.model import UNKNOWN, CallFact, dotted
 from pinlint.facts.values import UNSEEN
 

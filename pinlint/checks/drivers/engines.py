@@ -9,7 +9,7 @@ from pinlint.checks.context import ModuleContext, View
 from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in
 from pinlint.checks.drivers.entrypoints import SA_ENGINES
 from pinlint.checks.drivers.urls import sqlalchemy_driver
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.facts.model import UNKNOWN, CallFact
 
 

@@ -26,7 +26,7 @@ from pinlint.checks.drivers.entrypoints import (
     SA_EVENT_DECORATORS,
     SA_EVENT_LISTEN,
 )
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check, site_context
 from pinlint.checks.sqltext import short
 from pinlint.checks.triggers import names

@@ -25,7 +25,7 @@ from pinlint.checks.drivers.entrypoints import (
     PSYCOPG_POOLS,
     SA_ENGINES,
 )
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, needles
 from pinlint.targets import hazard

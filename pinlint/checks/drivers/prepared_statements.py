@@ -12,7 +12,7 @@ from pinlint.checks.context import ModuleContext, NodeVerdict
 from pinlint.checks.drivers.driverfacts import DriverFacts, dict_entry, qual_in
 from pinlint.checks.drivers.entrypoints import PRISMA_CLIENT
 from pinlint.checks.drivers.urls import postgres_scheme
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, imported, needles
 from pinlint.facts.catalog import receiver_looks_like_db

@@ -23,7 +23,7 @@ from pinlint.checks.drivers.entrypoints import (
     PSYCOPG_SERVER_CURSORS,
     SA_ENGINES,
 )
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.sqltext import short
 from pinlint.checks.triggers import calls, imported, needles

@@ -24,7 +24,7 @@ from pinlint.checks.drivers.entrypoints import (
 )
 from pinlint.checks.drivers.tortoise import tortoise_asyncpg, tortoise_init
 from pinlint.checks.drivers.urls import parse_url, postgres_scheme
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.sqltext import short
 from pinlint.checks.triggers import calls, in_text, names, needles

@@ -28,7 +28,7 @@ from pinlint.checks.drivers.entrypoints import (
     TORTOISE_INIT,
 )
 from pinlint.checks.drivers.tortoise import tortoise_asyncpg, tortoise_init
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.checks.registry import module_check
 from pinlint.checks.triggers import calls, names, needles
 from pinlint.facts.model import UNKNOWN, CallFact

@@ -7,7 +7,7 @@ from typing import Iterator, List, Tuple
 
 from pinlint.checks.drivers.driverfacts import MISSING, DriverFacts, qual_in
 from pinlint.checks.drivers.entrypoints import TORTOISE_INIT
-from pinlint.checks.lazy import cst
+from pinlint.lazy import cst
 from pinlint.facts.model import CallFact
 
 

@@ -2,7 +2,7 @@
 
 The prefilter builds its markers from the checks' declared triggers (``pinlint.checks.registry``) before
 any file reaches libcst, and most files never do: so importing a check module must not import libcst
-(about 0.15 s). Check modules write ``from pinlint.checks.lazy import cst`` and use ``cst.Name`` as
+(about 0.15 s). Check modules write ``from pinlint.lazy import cst`` and use ``cst.Name`` as
 usual; the first attribute read imports libcst, and every name read is kept as a plain attribute.
 """
 
