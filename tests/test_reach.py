@@ -168,6 +168,19 @@ def test_sql_files_point_at_the_statement(tmp_path, run_pinlint):
     ]
 
 
+def test_sql_file_templates_with_format_fields(tmp_path, run_pinlint):
+    # procrastinate keeps queries for str.format / psycopg.sql in one .sql file (`LISTEN {channel_name}`)
+    _project(tmp_path, {"sql/queries.sql": (
+        "-- listen_queue --\n"
+        "SELECT 1;   LISTEN {channel_name};\n"
+        "-- notify --\n"
+        "NOTIFY {channel}, %s;\n"
+        "SELECT {} FROM {table} WHERE pg_try_advisory_xact_lock({key});\n"
+    )})
+    result = run_pinlint("check", "--output-format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert [(d["location"]["row"], d["location"]["column"], d["code"]) for d in _json(result)] == [(2, 13, "PIN121")]
+
+
 def test_large_statement_in_sql_file_is_judged_per_statement(tmp_path, run_pinlint):
     big = "INSERT INTO t VALUES " + ", ".join(f"({i}, 'row number {i}')" for i in range(900)) + ";\n"
     small = "SELECT 1;\n" * 3000  # a large file of small statements
