@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Collection, List, Optional, Tuple
+from typing import Collection, List, Tuple
 
 from pinlint.sql.statement import Call, Statement
 
