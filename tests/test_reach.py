@@ -178,7 +178,9 @@ def test_sql_file_templates_with_format_fields(tmp_path, run_pinlint):
         "SELECT {} FROM {table} WHERE pg_try_advisory_xact_lock({key});\n"
     )})
     result = run_pinlint("check", "--output-format", "json", "--no-cache", ".", cwd=tmp_path)
-    assert [(d["location"]["row"], d["location"]["column"], d["code"]) for d in _json(result)] == [(2, 13, "PIN121")]
+    found = _json(result)
+    assert [(d["location"]["row"], d["location"]["column"], d["code"]) for d in found] == [(2, 13, "PIN121")]
+    assert found[0]["message"].startswith("`LISTEN {channel_name}` acts on the server connection"), found[0]["message"]
 
 
 def test_large_statement_in_sql_file_is_judged_per_statement(tmp_path, run_pinlint):

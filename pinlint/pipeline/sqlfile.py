@@ -58,6 +58,13 @@ def _fields_as_names(text: str) -> str:
     return _FORMAT_FIELD.sub(lambda m: "_" + m.group(1) + "_", text)
 
 
+def _as_written(message: str, text: str) -> str:
+    """A message quoting SQL with the format fields as the file writes them (``LISTEN {channel_name}``)."""
+    for name in sorted({m.group(1) for m in _FORMAT_FIELD.finditer(text)}, key=len, reverse=True):
+        message = re.sub(r"(?<![\w{])_" + re.escape(name) + r"_(?![\w}])", lambda _m: "{" + name + "}", message)
+    return message
+
+
 def check_sql_file(filename: str, data: bytes, options, enabled: FrozenSet[str]) -> List[Diagnostic]:
     from pinlint.evaluate import SQL_HAZARD_RE, evaluate_sql
     from pinlint.targets import large_statement
@@ -89,7 +96,8 @@ def check_sql_file(filename: str, data: bytes, options, enabled: FrozenSet[str])
         if any("*" in c or any(f.spec.code.startswith(x) for x in c) for c in codes):
             continue
         out.append(Diagnostic(
-            code=f.spec.code, name=f.spec.name, message=f.message, help=f.help, severity=f.severity,
+            code=f.spec.code, name=f.spec.name, message=_as_written(f.message, text),
+            help=_as_written(f.help, text), severity=f.severity,
             filename=filename, start=start, end=end, targets=f.targets, url=f.spec.url, effects=f.effects,
             noqa_rows=tuple(range(start.row, end.row + 1)),
         ))
