@@ -238,24 +238,26 @@ def check(paths, target, select, extend_select, ignore, output_format, statistic
         except PathNotFound as exc:
             _fail(f"no such file or directory: {exc}")
         discovered = time.perf_counter()
-        if show_files:
-            from pinlint.output.escape import printable
-
-            for f in files:
-                click.echo(printable(str(f)))
-            sys.exit(EXIT_CLEAN)
         checked_names = [str(f) for f in files]
+        every_file = checked_names
         if since is not None:  # the changed files only, judged with the index of every file
             from pinlint.pipeline.changed import ChangedError, changed_only
-            from pinlint.pipeline.schedule import project_index
 
-            every_file = checked_names
             try:
                 start = (paths or (".",))[0]
                 checked_names = changed_only(every_file, since, start if os.path.isdir(start)
                                              else os.path.dirname(start) or ".")
             except ChangedError as exc:
                 _fail(str(exc))
+        if show_files:  # what would be checked (with --since: the changed files only)
+            from pinlint.output.escape import printable
+
+            for f in checked_names:
+                click.echo(printable(f))
+            sys.exit(EXIT_CLEAN)
+        if since is not None:
+            from pinlint.pipeline.schedule import project_index
+
             options = replace(options, index=project_index(every_file, options))
         files_checked = len(checked_names)
         # --add-noqa and --fix edit only the bytes that were analysed: their hashes, taken before the analysis

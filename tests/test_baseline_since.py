@@ -75,5 +75,8 @@ def test_since_checks_only_changed_files_with_the_whole_index(check, tmp_path):
     assert "new.py" in res.stdout and "PIN101" in res.stdout
     assert "old.py" not in res.stdout  # unchanged: not checked
     assert check(".").stdout.count("old.py") == 1
+    # --show-files lists what --since would check: the changed file only
+    assert [line.strip() for line in check("--since", "HEAD", "--show-files", ".").stdout.splitlines()] in (
+        ["new.py"], ["./new.py"])
     bad = check("--since", "no-such-ref", ".")
     assert bad.returncode == 2 and "no-such-ref" in bad.stderr
