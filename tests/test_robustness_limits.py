@@ -280,3 +280,24 @@ def test_pool_decision_counts_bytes(tmp_path):
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX signals and process features")
+
+
+def test_a_budget_alarm_surfacing_as_systemerror_in_the_compiler_is_the_budget(monkeypatch):
+    """The alarm can run inside a callback the compiler makes (a gc callback), and CPython then raises
+    SystemError ("AST constructor recursion depth mismatch"): past the deadline that is the time budget;
+    before it, the SystemError stands."""
+    import ast
+    import time
+
+    from pinlint.pipeline import budget, parse
+
+    def broken(*args, **kwargs):
+        raise SystemError("AST constructor recursion depth mismatch (before=144, after=-725)")
+
+    monkeypatch.setattr(ast, "parse", broken)
+    monkeypatch.setattr(budget, "_deadline", time.monotonic() - 1)
+    with pytest.raises(budget.BudgetExceeded):
+        parse.bounded_ast_parse("x = 1\n")
+    monkeypatch.setattr(budget, "_deadline", None)
+    with pytest.raises(SystemError):
+        parse.bounded_ast_parse("x = 1\n")

@@ -152,6 +152,14 @@ def _ast_parse(text: Union[str, bytes], filename: str = "<unknown>") -> ast.AST:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes and the like
             return ast.parse(text, filename=filename)
+    except SystemError:
+        # the per-file time budget's alarm ran in Python code that the compiler called back (a gc or
+        # warnings callback) and its exception surfaced as "AST constructor recursion depth mismatch":
+        # report the budget, as everywhere else
+        from pinlint.pipeline.budget import checkpoint
+
+        checkpoint()
+        raise
     finally:
         sys.setrecursionlimit(old)
 
