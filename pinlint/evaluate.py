@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple
@@ -18,6 +19,7 @@ from pinlint.checks.context import ModuleContext, NodeVerdict, SqlContext, Verdi
 from pinlint.checks.registry import MODULE, SITE_CONTEXTS, SQL, Check, SiteContext, checks_of
 from pinlint.facts.dialect import DIALECT_NAMES
 from pinlint.specs import RuleSpec, spec_by_code
+from pinlint.sql.statement import HOLE
 from pinlint.targets import Hazard, Outcome, TargetSet, consequence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,10 +66,11 @@ class _SafeDict(dict):
 def _render(template: str, fields: Dict[str, str]) -> str:
     """The message or help with its fields; a part of the SQL known only at run time shows as "…", never
     as the evaluator's placeholder."""
-    from pinlint.sql.statement import HOLE
+    return _HOLE_RE.sub("…", template.format_map(_SafeDict(fields)))
 
-    text = template.format_map(_SafeDict(fields))
-    return text.replace(HOLE, "…").replace(HOLE.lower(), "…") if "pinlint_hole" in text.lower() else text
+
+#: the evaluator's placeholder as a message may show it (SQL text may have been case-folded)
+_HOLE_RE = re.compile(re.escape(HOLE), re.IGNORECASE)
 
 
 def _severity(spec: RuleSpec, outcomes: Mapping[str, Outcome], certain: bool = True) -> str:

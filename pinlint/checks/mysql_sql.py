@@ -98,11 +98,11 @@ def set_system_variable(ctx: SqlContext) -> List[Verdict]:
             # a name known only at run time after an explicit SESSION (``"SET SESSION {} = %s".format(name)``):
             # it pins unless it is one of the few the proxy tracks, so a warning that says so. Without the
             # keyword (``f"SET {name} = 1"``) the hole may hold GLOBAL or LOCAL too: quiet.
-            shown = short(st.text[a.start - st.start:a.end - st.start], 40, hole="…")
+            shown = short(st.text[a.start - st.start:a.end - st.start], 40)
             if not shown.lower().startswith(("session ", "@@session.")):
                 continue
             out.append(Verdict(hazard("mysql-set-variable"),
-                               {"variable": shown, "statement": short(st.text, hole="…"),
+                               {"variable": shown, "statement": short(st.text),
                                 "condition": " unless the variable, named at run time, is one RDS Proxy tracks"},
                                span=(a.start, a.end), unconfirmed=True))
             continue

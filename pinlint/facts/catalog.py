@@ -13,6 +13,10 @@ from typing import Optional, Tuple
 
 # -- libraries --------------------------------------------------------------------------------------
 
+#: the two SQL dialects, as facts and findings name them
+MYSQL = "mysql"
+POSTGRES = "postgres"
+
 #: PostgreSQL drivers (top-level import names).
 POSTGRES_LIBS: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asyncpg", "pg8000", "aiopg", "psqlpy",
                                   "pgvector")
@@ -47,10 +51,10 @@ POSTGRES_MODULES: Tuple[str, ...] = ("psycopg", "psycopg2", "psycopg_pool", "asy
 
 #: Distributions (as dependency files name them, lower case) that show which dialect a project speaks.
 DIALECT_DISTRIBUTIONS = {
-    "psycopg": "postgres", "psycopg-binary": "postgres", "psycopg2": "postgres", "psycopg2-binary": "postgres",
-    "psycopg-pool": "postgres", "asyncpg": "postgres", "pg8000": "postgres", "aiopg": "postgres",
-    "psqlpy": "postgres", "pymysql": "mysql", "mysqlclient": "mysql", "mysql-connector-python": "mysql",
-    "mysql-connector": "mysql", "aiomysql": "mysql", "asyncmy": "mysql", "mariadb": "mysql",
+    **dict.fromkeys(("psycopg", "psycopg-binary", "psycopg2", "psycopg2-binary", "psycopg-pool", "asyncpg",
+                     "pg8000", "aiopg", "psqlpy"), POSTGRES),
+    **dict.fromkeys(("pymysql", "mysqlclient", "mysql-connector-python", "mysql-connector", "aiomysql",
+                     "asyncmy", "mariadb"), MYSQL),
 }
 
 # -- sinks ------------------------------------------------------------------------------------------
@@ -214,7 +218,7 @@ ENV_GETTERS = frozenset({"getenv", "get", "env", "str", "config", "environ_get"}
 
 def module_dialect(qualname: str) -> Optional[str]:
     """The dialect a qualified name belongs to (``pymysql.connect`` -> ``"mysql"``), or None."""
-    for dialect, modules in (("mysql", MYSQL_MODULES), ("postgres", POSTGRES_MODULES)):
+    for dialect, modules in ((MYSQL, MYSQL_MODULES), (POSTGRES, POSTGRES_MODULES)):
         if any(qualname == m or qualname.startswith(m + ".") for m in modules):
             return dialect
     return None

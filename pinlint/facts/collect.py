@@ -159,15 +159,15 @@ class Collector(cst.CSTVisitor):
             self.attr_writes.append(AttrWrite(dotted(target.value), target.attr.value, value, self.order, self.scope))
         elif isinstance(target, cst.Subscript):
             self.subscript_assigns.append((target, value))
-            container = target.value
-            if isinstance(container, cst.Name) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
-                # ``kwargs["options"] = ...``: a step of building the dict (pinlint.facts.flow)
-                self._flow(container.value, "[]", cst.Tuple([cst.Element(target.slice[0].slice.value),
-                                                             cst.Element(value)]))
-            elif self_attr(container) is not None and len(target.slice) == 1 \
-                    and isinstance(target.slice[0].slice, cst.Index):
-                self._attr_step(container, "[]", cst.Tuple([cst.Element(target.slice[0].slice.value),
-                                                            cst.Element(value)]))
+            if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+                return
+            # ``kwargs["options"] = ...`` / ``self.kwargs["options"] = ...``: a step of building the
+            # dict (pinlint.facts.flow); _attr_step keeps only ``self.<attr>`` containers
+            step = cst.Tuple([cst.Element(target.slice[0].slice.value), cst.Element(value)])
+            if isinstance(target.value, cst.Name):
+                self._flow(target.value.value, "[]", step)
+            else:
+                self._attr_step(target.value, "[]", step)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -233,11 +233,14 @@ class Collector(cst.CSTVisitor):
 
     def visit_Del(self, node: cst.Del) -> None:
         target = node.target
-        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1 \
-                and isinstance(target.slice[0].slice, cst.Index):
-            self._flow(target.value.value, "del", target.slice[0].slice.value)  # ``del kwargs["x"]``
-        elif isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
-            self._attr_step(target.value, "del", target.slice[0].slice.value)  # ``del self.kwargs["x"]``
+        if not (isinstance(target, cst.Subscript) and len(target.slice) == 1
+                and isinstance(target.slice[0].slice, cst.Index)):
+            return
+        key = target.slice[0].slice.value
+        if isinstance(target.value, cst.Name):
+            self._flow(target.value.value, "del", key)  # ``del kwargs["x"]``
+        else:
+            self._attr_step(target.value, "del", key)  # ``del self.kwargs["x"]``
 
     def visit_For(self, node: cst.For) -> None:
         # ``for stmt in STATEMENTS: cur.execute(stmt)``: the loop variable is bound to the loop (one

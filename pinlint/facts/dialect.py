@@ -33,15 +33,13 @@ from typing import Any, Dict, List, Optional, Protocol, Set, TYPE_CHECKING, Tupl
 
 import libcst as cst
 
-from pinlint.facts.catalog import MYSQL_MODULES, POSTGRES_MODULES, module_dialect
+from pinlint.facts.catalog import MYSQL, MYSQL_MODULES, POSTGRES, POSTGRES_MODULES, module_dialect
 from pinlint.facts.walk import walk
 from pinlint.sql.statement import HOLE
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.model import Scope
 
-MYSQL = "mysql"
-POSTGRES = "postgres"
 MIXED = "mixed"
 #: how findings name a dialect
 DIALECT_NAMES = {MYSQL: "MySQL", POSTGRES: "PostgreSQL"}

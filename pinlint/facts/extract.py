@@ -103,7 +103,10 @@ class Extractor(ValueSource, OtherSources):
                                   lambda name, scope: self._lookup(name, scope) is not None) \
             if index is not None else None
         self._dialects = None  # pinlint.facts.dialect.Dialects, built at the first SQL site
-        self._own_functions = {fn.name.value for fn, _ in collector.functions}
+        #: the module's functions and methods by name (a call resolves by one dict look-up)
+        self._own_functions: Dict[str, List[Tuple[cst.FunctionDef, Scope]]] = {}
+        for fn, fn_scope in collector.functions:
+            self._own_functions.setdefault(fn.name.value, []).append((fn, fn_scope))
         self._django = self.facts.imported(("django",))
         #: the session-API catalog, when the module imports from one of its libraries or names an engine
         self._apis = apis if apis is not None else _default_apis(self.imports, collector.strings)
@@ -250,7 +253,7 @@ class Extractor(ValueSource, OtherSources):
             name, cls = func.attr.value, class_of(scope)
         else:
             return None
-        found = [s for fn, s in self.collector.functions if fn.name.value == name and (cls is None or s.cls == cls)]
+        found = [s for _, s in self._own_functions.get(name, ()) if cls is None or s.cls == cls]
         return found[0] if len(found) == 1 else None
 
     def _lookup(self, name: str, scope: Scope) -> Optional[cst.BaseExpression]:

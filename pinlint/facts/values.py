@@ -35,6 +35,8 @@ Steps = Callable[[Any], Optional[Tuple[Any, List[Tuple[str, Any]]]]]
 #: The items of a list a Name holds, built in steps (``stmts = []; stmts.append(...)``): their nodes, None
 #: for items not known one by one; None when the name is not such a list.
 Listed = Callable[[Any], Optional[List[Any]]]
+
+
 class _Unseen:
     """The completeness of a dict built in steps on a base pinlint cannot see (a parameter, a call such as
     ``self.get_connection_params()``): false like an incomplete dict, and told apart from one whose

@@ -61,6 +61,6 @@ def classify(sql: str, dialect: str = "postgres") -> List[Statement]:
 def statement_words() -> FrozenSet[str]:
     """The first words (upper-cased) that some dialect's grammar reads a statement from: a text that starts
     with any other word is an ``unknown`` statement in every dialect."""
-    from pinlint.sql.mysql import _MYSQL
+    from pinlint.sql.mysql import MYSQL
 
-    return frozenset(word for grammar in (POSTGRES, _MYSQL) for word in grammar.parsers)
+    return frozenset(word for grammar in (POSTGRES, MYSQL) for word in grammar.parsers)

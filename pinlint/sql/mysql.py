@@ -338,7 +338,7 @@ _PARSERS = {
 }
 
 
-_MYSQL = Dialect(Lexer.mysql, _PARSERS, find_calls)  # type: ignore[arg-type]
+MYSQL = Dialect(Lexer.mysql, _PARSERS, find_calls)  # type: ignore[arg-type]
 
 
 def classify_mysql(sql: str) -> List[Statement]:
@@ -359,4 +359,4 @@ def classify_mysql(sql: str) -> List[Statement]:
 def _classify(sql: str) -> List[Statement]:
     text, spans = normalize(sql)
     text, comments = open_executable_comments(text)
-    return attach_comments(run_grammar(sql, text, spans, _MYSQL), comments)
+    return attach_comments(run_grammar(sql, text, spans, MYSQL), comments)
