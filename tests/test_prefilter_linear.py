@@ -31,6 +31,7 @@ PASSES = {
     "families": families_hit,
     "stage 2": lambda data: narrow(data.decode("latin-1")),
     "focus markers": hit_lines,
+    "focus markers (text)": lambda data: hit_lines(data, data.decode("latin-1")),
     "index markers": INDEX_MARKERS.search,
     "assembled or large": assembled_or_large,
     "wrapper": lambda data: may_wrap(data.lower()),

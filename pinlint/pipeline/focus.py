@@ -10,11 +10,14 @@ What is kept:
 
 - every module-level statement that is not a ``def`` or ``class`` (imports, constants, settings, ``if``
   and ``try`` blocks), and inside a kept class every statement that is not a ``def``;
-- a function, method or class whose lines hold a *hit*: a marker of the SQL family, or of a module
-  check whose stage 2 passes in the file (``pinlint.pipeline.prefilter.hit_spans``), a SQL sink called with a name (a wrapper's body), or a
-  name the project index knows holds hazardous SQL;
-- to a fixpoint, a function, method or class that kept code names (a helper it calls), and one whose
-  code names a kept function, method or class (a caller of a kept helper or wrapper).
+- a function, method or class whose lines hold a *hit*: a place where the SQL family's stage 2 passes
+  (a statement with the shape of a hazardous one, a call of one of its functions), a marker of a
+  module check whose stage 2 passes in the file (``pinlint.pipeline.prefilter.text_hit_spans``), a
+  SQL sink called with a name (a wrapper's body), or a name the project index knows holds hazardous
+  SQL; a marker on a comment line or in a docstring is no hit;
+- one step further (not to a fixpoint: in a large class, names of methods lead to every other method),
+  a function, method or class that kept code names (a helper it calls), and one whose code names a
+  name that a marked constant assigns.
 
 If little would be blanked, or the file has a bare carriage return (CPython counts it as a line
 break), the file goes to libcst whole. ``--no-prefilter`` turns this off too; the rule examples and the
@@ -32,31 +35,44 @@ if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.index.model import ProjectIndex
 
 #: Not worth it below this many lines, or when more than this share of the lines would be kept.
-MIN_LINES = 200
-MAX_KEPT_SHARE = 0.7
+MIN_LINES = 50
+MAX_KEPT_SHARE = 0.95
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_IMPORTS = (ast.Import, ast.ImportFrom)
 
 
 def hit_lines(data: bytes, text: Optional[str] = None) -> Set[int]:
     """1-based numbers of the lines where a marker occurs (a match over several lines marks them all):
     the prefilter's markers of every family, a SQL sink called with a name, a ``.sql`` file name, a
-    statement keyword as a list item."""
-    from pinlint.pipeline.markers import SQL_FILE_NAME_RE, WRAPPER_RE, keyword_item_re
-    from pinlint.pipeline.prefilter import hit_spans
+    statement keyword as a list item, a literal large enough for PIN191."""
+    from pinlint.pipeline.markers import (SQL_FILE_NAME_RE, WRAPPER_RE, keyword_item_re, large_literal_spans,
+                                          repeated_large_spans)
+    from pinlint.pipeline.prefilter import hit_spans, text_hit_spans
 
     lowered = data.lower()
-    newlines = [m.start() for m in re.finditer(rb"\n", data)]
     rows: Set[int] = set()
-    spans = list(hit_spans(lowered, text))
+    if text is None:
+        spans, text_spans = list(hit_spans(lowered)), []
+    else:
+        spans, text_spans = text_hit_spans(lowered, text)
     for pattern in (WRAPPER_RE, SQL_FILE_NAME_RE, keyword_item_re()):
         spans += [m.span() for m in pattern.finditer(lowered)]
+    # a literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``
+    spans += list(large_literal_spans(data)) + list(repeated_large_spans(data))
+    _add_rows(rows, spans, [m.start() for m in re.finditer(rb"\n", data)])
+    if text_spans:
+        _add_rows(rows, text_spans, [m.start() for m in re.finditer("\n", text)])
+    return rows
+
+
+def _add_rows(rows: Set[int], spans: Iterable[Tuple[int, int]], newlines: List[int]) -> None:
+    """The 1-based rows the spans cover (``newlines``: the offsets of the line breaks)."""
     for start, end in spans:
         first = bisect.bisect_left(newlines, start) + 1
         last = bisect.bisect_left(newlines, max(start, end - 1)) + 1
         rows.update(range(first, last + 1))
-    return rows
 
 
 class _Unit:
@@ -101,12 +117,12 @@ class Focused(NamedTuple):
 def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -> Optional[Focused]:
     """The text with the statements that cannot matter blanked out, or None to parse it whole."""
     lines = text.split("\n")
-    if len(lines) < MIN_LINES or _assembled_large(text) or ("\r" in text and text.count("\r") != text.count("\r\n")):
+    if len(lines) < MIN_LINES or ("\r" in text and text.count("\r") != text.count("\r\n")):
         return None
     units = _units(tree)
     if not units:
         return None
-    hits = hit_lines(text.encode("utf-8", "surrogatepass"), text)
+    hits = hit_lines(text.encode("utf-8", "surrogatepass"), text) - _inert_lines(tree, units, lines)
     known = index.known_names() if index is not None else frozenset()
     ordered = sorted(hits)
 
@@ -135,15 +151,16 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
         if unit.children:  # a class: kept when a method or its own lines (header, attributes) hit
             unit.kept = any(c.kept for c in unit.children) or any(seeded(a, b) for a, b in _own_ranges(unit))
 
-    # always kept: module-level statements other than def/class; names they (or class bodies) assign
-    # where a marker is (a constant holding SQL) count as defined by kept code
+    # always kept: module-level statements other than def/class; the names they call or use (other than
+    # imports and ``__all__``) lead to helpers; names they (or class bodies) assign where a marker is
+    # (a constant holding SQL) count as defined by kept code
     kept_words: Set[str] = set()
     assigned: Set[str] = set()
     for stmt in _assignments(tree):
         if has_hit(stmt.lineno, stmt.end_lineno or stmt.lineno):
             assigned |= _targets(stmt)
     for stmt in tree.body:
-        if not isinstance(stmt, _DEFS):
+        if not isinstance(stmt, _DEFS) and not isinstance(stmt, _IMPORTS) and not _names_all(stmt):
             kept_words |= words(stmt.lineno, stmt.end_lineno or stmt.lineno)
 
     # one step, not to a fixpoint: in a large class, names of methods lead to every other method
@@ -179,13 +196,22 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     return Focused("\n".join(lines), frozenset(id(u.node) for u in blank))
 
 
-def _assembled_large(text: str) -> bool:
-    """A literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``:
-    its lines are not all markers, so such files are parsed whole."""
-    from pinlint.pipeline.markers import large_literal, repeated_large
+def _inert_lines(tree: ast.Module, units: List[_Unit], lines: List[str]) -> Set[int]:
+    """Lines where a marker cannot matter: comment lines, and the docstrings of the module and of its
+    classes, functions and methods (a string statement is never sent anywhere). A line of a string
+    literal that looks like a comment counts too: a statement in that string starts on another line."""
+    rows = {i for i, line in enumerate(lines, 1) if line.lstrip(" \t\f").startswith("#")}
+    for body in [tree.body] + [u.node.body for u in units]:  # type: ignore[attr-defined]
+        first = body[0] if body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            rows.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    return rows
 
-    data = text.encode("utf-8", "surrogatepass")
-    return large_literal(data) or repeated_large(data)
+
+def _names_all(stmt: ast.stmt) -> bool:
+    """``__all__ = [...]`` (or ``+=``): it names every public function, and calls none."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+    return any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
 
 
 def _dunder(name: str) -> bool:

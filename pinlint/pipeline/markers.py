@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Iterator, Optional, Tuple
 
 from pinlint.facts.index.model import ProjectIndex
 from pinlint.targets import LARGE_STATEMENT_BYTES, large_statement
@@ -106,22 +106,26 @@ def repeated_large(data: bytes) -> bool:
     """``"..." * N`` (or a triple-quoted string times N) longer than LARGE_STATEMENT_BYTES. One pass: at
     each closing quote times N, the literal's opening quote is the nearest one before it (a literal of
     at most 400 bytes without escapes or line breaks; a triple-quoted one of at most 8000)."""
+    return next(repeated_large_spans(data), None) is not None
+
+
+def repeated_large_spans(data: bytes) -> Iterator[Tuple[int, int]]:
+    """Where ``repeated_large`` finds such literals (offsets in ``data``)."""
     if _TIMES_NUMBER.search(data) is None:  # cheap: no ``* NN`` at all
-        return False
+        return
     for times in _QUOTE_TIMES.finditer(data):
         end = times.start()
         start = data.rfind(data[end:end + 1], max(0, end - _MAX_REPEATED - 1), end)
         body = data[start + 1:end] if start != -1 else b""
         if body and b"\\" not in body and b"\n" not in body \
                 and len(body) * int(times.group(1)) > LARGE_STATEMENT_BYTES:
-            return True
+            yield start, times.end()
     for times in _TRIPLE_TIMES.finditer(data):
         end = times.start()
         start = data.rfind(data[end:end + 3], max(0, end - _MAX_REPEATED_TRIPLE - 3), end)
         size = end - start - 3
         if start != -1 and 0 < size and size * int(times.group(1)) > LARGE_STATEMENT_BYTES:
-            return True
-    return False
+            yield start, times.end()
 
 
 @lru_cache(maxsize=None)
@@ -143,8 +147,13 @@ def _assembled_sql(data: bytes) -> bool:
 def large_literal(data: bytes) -> bool:
     """Whether the bytes may hold a string literal larger than LARGE_STATEMENT_BYTES (a long line or a
     long triple-quoted string). Cheap: only files that large are looked at, in one pass."""
+    return next(large_literal_spans(data), None) is not None
+
+
+def large_literal_spans(data: bytes) -> Iterator[Tuple[int, int]]:
+    """Where ``large_literal`` finds such literals or lines (offsets in ``data``)."""
     if len(data) <= LARGE_STATEMENT_BYTES:
-        return False
+        return
     for quote in (b'"""', b"'''"):
         pos = data.find(quote)
         while pos != -1:
@@ -152,9 +161,13 @@ def large_literal(data: bytes) -> bool:
             if end == -1:
                 break
             if end - pos > LARGE_STATEMENT_BYTES:
-                return True
+                yield pos, end + 3
             pos = data.find(quote, end + 3)
-    return any(len(line) > LARGE_STATEMENT_BYTES for line in data.split(b"\n"))
+    start = 0
+    for line in data.split(b"\n"):
+        if len(line) > LARGE_STATEMENT_BYTES:
+            yield start, start + len(line)
+        start += len(line) + 1
 
 
 def assembled_or_large(data: bytes) -> bool:

@@ -101,14 +101,36 @@ def _rest_of_line(mark: str) -> str:
 # -- words --------------------------------------------------------------------------------------------
 
 
-class Words:
-    """Substring tests of many words on one text, each word searched at most once per text. A word that
-    contains another word is absent when that one is (it is searched first); the other words share a
-    group when three or more of them hold a common substring of five or more characters (chosen
-    greedily), and are absent when the group's substring is."""
+def _automaton_module():
+    """pyahocorasick, where it is installed (a dependency of pinlint-db): one pass over a text finds
+    every word of a set (Aho-Corasick), where ``word in text`` passes over the text once per word."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - the fallback is tested by forcing it (test_prefilter.py)
+        return None
+    return ahocorasick
 
-    def __init__(self, words: Sequence[bytes]) -> None:
+
+class Words:
+    """Substring tests of many words on one text (``tester``). With pyahocorasick, one pass over the text
+    finds all of them. Without it, each word is searched at most once per text: a word that contains
+    another word is absent when that one is (it is searched first); the other words share a group when
+    three or more of them hold a common substring of five or more characters (chosen greedily), and
+    are absent when the group's substring is. The last text's tester is kept (the two families and the
+    stages ask about the same bytes in turn)."""
+
+    def __init__(self, words: Sequence[bytes], automaton: bool = True) -> None:
         self.words = sorted(dict.fromkeys(words), key=len)
+        self._last: Tuple[Optional[bytes], Optional[Callable[[bytes], bool]]] = (None, None)
+        self._automaton = None
+        module = _automaton_module() if automaton and self.words else None
+        if module is not None:
+            self._automaton = module.Automaton()
+            for w in self.words:
+                # Latin-1 maps each byte to one character: a word (ASCII) matches where its bytes occur
+                self._automaton.add_word(w.decode("latin-1"), w)
+            self._automaton.make_automaton()
+            return
         self.inside = {w: [o for o in self.words if o != w and o in w] for w in self.words}
         self.group: Dict[bytes, bytes] = {}
         left = {w for w in self.words if not self.inside[w]}
@@ -126,7 +148,24 @@ class Words:
             left -= best[1]
 
     def tester(self, text: bytes) -> Callable[[bytes], bool]:
-        """``present(word)`` for one text."""
+        """``present(word)`` for one text (one of the words)."""
+        seen, present = self._last
+        if seen is not text or present is None:
+            present = self._scan(text) if self._automaton is not None else self._searcher(text)
+            self._last = (text, present)
+        return present
+
+    def found(self, text: bytes) -> Optional[FrozenSet[bytes]]:
+        """The words that occur in ``text``, when one pass finds them all (with pyahocorasick), else None."""
+        if self._automaton is None:
+            return None
+        return self.tester(text).__self__  # type: ignore[attr-defined]
+
+    def _scan(self, text: bytes) -> Callable[[bytes], bool]:
+        found = frozenset(w for _, w in self._automaton.iter(text.decode("latin-1"))) if text else frozenset()
+        return found.__contains__
+
+    def _searcher(self, text: bytes) -> Callable[[bytes], bool]:
         known: Dict[bytes, bool] = {}
 
         def present(word: bytes) -> bool:
@@ -167,7 +206,7 @@ def _identifier_in(text: str, word: str) -> bool:
 class SqlFamily:
     """The markers of the SQL checks of every dialect (``dialects``: dialect -> its merged triggers)."""
 
-    def __init__(self, dialects: Dict[str, "DialectTriggers"]) -> None:
+    def __init__(self, dialects: Dict[str, "DialectTriggers"], shared: Optional[Words] = None) -> None:
         keywords = list(dict.fromkeys(k for t in dialects.values() for k in t.keywords))
         rules: Dict[str, List[str]] = {}  # a line comment -> the keywords of the dialects that have it
         for d, t in dialects.items():
@@ -181,7 +220,8 @@ class SqlFamily:
         #: markers that are plain words are substring tests, with the functions (a function that holds
         #: such a word is absent when the word is)
         self.marker_words = [m.encode() for m in markers if re.escape(m) == m]
-        self.words = Words(self.functions + self.marker_words)
+        #: ``shared``: a set of words shared with the other family (one pass over a file for both)
+        self.words = shared if shared is not None else Words(self.functions + self.marker_words)
         self.markers = [_compile(m, True) for m in markers if re.escape(m) != m]
         self.stage2_parts = _once(lambda: _SqlText(keywords, rules, functions, markers, dialects))
 
@@ -206,22 +246,30 @@ class SqlFamily:
                 yield begin, kw + 1
 
     def stage2(self, text: str, low: str) -> bool:
+        return next(self.text_spans(low), None) is not None
+
+    def text_spans(self, low: str) -> Iterator[Tuple[int, int]]:
+        """Stage 2 place by place, on the lower-cased source text: where a call of one of the functions,
+        a marker, or a statement with the shape of a hazardous one occurs (offsets in ``low``). A file
+        passes stage 2 when there is one; focus keeps the code around each."""
         parts = self.stage2_parts()
         for f, regex in parts.functions.items():
-            if f in low and regex.search(low):
-                return True
-        if any(m.search(low) for m in parts.markers):
-            return True
+            if f in low:
+                for m in regex.finditer(low):
+                    yield m.span()
+        for marker in parts.markers:
+            for m in marker.finditer(low):
+                yield m.span()
         if parts.starts is None:
-            return False
-        for _, start in parts.starts.spans(low):
+            return
+        for begin, start in parts.starts.spans(low):
             for grammar, tests in parts.grammars:
                 m = grammar.match(low, start)
                 if m is not None:
                     test = tests.get(m.lastgroup or "")
                     if test is None or test(m.group("n" + m.lastgroup[1:])):
-                        return True
-        return False
+                        yield begin, m.end()
+                        break
 
 
 class _SqlText:
@@ -256,6 +304,10 @@ def _occurrences(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
         i = data.find(word, i + len(word))
 
 
+#: the bytes a Python name can hold (letters, digits, ``_``; any byte of a UTF-8 sequence)
+_NAME_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
+
+
 def _identifiers(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
     """The occurrences of ``word`` that are not inside a longer name."""
     for i, j in _occurrences(data, word):
@@ -263,37 +315,60 @@ def _identifiers(data: bytes, word: bytes) -> Iterator[Tuple[int, int]]:
             yield i, j
 
 
-_NAME_BYTE = [chr(b).isalnum() or b == 0x5F or b >= 0x80 for b in range(256)]
-
-
 class ModuleFamily:
     """The needles of the module checks."""
 
-    def __init__(self, needles: Sequence[Needle]) -> None:
+    def __init__(self, needles: Sequence[Needle], words: Optional[Words] = None) -> None:
         self.needles = list(needles)
-        self.words = Words([w.lower().encode() for n in self.needles for w in n.words])
-        self.shapes = {n: _compile(n.shape, True, re.IGNORECASE) for n in self.needles if n.shape}
+        self.words = words if words is not None else Words(self.needle_words(needles))
+        compiled = {p: _compile(p, True, re.IGNORECASE) for p in dict.fromkeys(n.shape for n in self.needles if n.shape)}
+        self.shapes = {n: compiled[n.shape] for n in self.needles if n.shape}
+        #: stage 1 per needle: (needle, its words as lower-cased bytes, its shape or None), and the
+        #: needles by their first word
+        self._plans = [(n, tuple(w.lower().encode() for w in n.words), self.shapes.get(n)) for n in self.needles]
+        self._by_first: Dict[bytes, List[int]] = {}
+        for i, (_, words, _) in enumerate(self._plans):
+            self._by_first.setdefault(words[0], []).append(i)
         #: stage 2: the shapes on source text (the case written, any case for text), the import statements
         self.text_parts = _once(lambda: (
             {n: _compile(n.shape, False, re.IGNORECASE if n.text else 0) for n in self.needles if n.shape},
             {n.module: _import_re(n.module) for n in self.needles if n.module}))
 
+    @staticmethod
+    def needle_words(needles: Sequence[Needle]) -> List[bytes]:
+        return [w.lower().encode() for n in needles for w in n.words]
+
     def _stage1_hits(self, lowered: bytes) -> Iterator[Needle]:
         present = self.words.tester(lowered)
-        for n in self.needles:
-            if all(present(w.lower().encode()) for w in n.words) and (
-                    n not in self.shapes or self.shapes[n].search(lowered)):
+        matched: Dict[object, bool] = {}  # several needles share a shape (``DATABASES =``): search it once
+
+        def shape_matches(regex: "re.Pattern[bytes]") -> bool:
+            got = matched.get(regex)
+            if got is None:
+                got = matched[regex] = regex.search(lowered) is not None
+            return got
+
+        found = self.words.found(lowered)
+        if found is None:
+            plans = self._plans
+        else:  # only the needles whose first word occurs (few, for a file at all)
+            plans = [self._plans[i] for i in sorted({i for w in found for i in self._by_first.get(w, ())})]
+        for n, words, shape in plans:
+            if all(present(w) for w in words) and (shape is None or shape_matches(shape)):
                 yield n
 
     def stage1(self, lowered: bytes) -> bool:
         return next(self._stage1_hits(lowered), None) is not None
 
-    def spans(self, lowered: bytes, text: Optional[str] = None) -> Iterator[Tuple[int, int]]:
+    def spans(self, lowered: bytes, text: Optional[str] = None, low: Optional[str] = None
+              ) -> Iterator[Tuple[int, int]]:
         """Where the markers of the needles that hit occur: stage 1's, or with the file's ``text`` (whose
-        lower-cased bytes ``lowered`` are) only those whose stage 2 passes too, since a needle that
-        fails stage 2 (``prepare`` in a file that imports no driver it belongs to) gives its check
-        nothing to find there."""
-        hits = self._stage1_hits(lowered) if text is None else self._stage2_hits(text, text.lower())
+        lower-cased bytes ``lowered`` are; ``low``: the text lower-cased, if known) only those whose
+        stage 2 passes too, since a needle that fails stage 2 (``prepare`` in a file that imports no
+        driver it belongs to) gives its check nothing to find there."""
+        if text is not None and low is None:
+            low = text.lower()
+        hits = self._stage1_hits(lowered) if text is None else self._stage2_hits(text, low)
         for n in hits:
             for w in n.words:
                 if text is None or n.text:
@@ -347,8 +422,11 @@ class Families:
         from pinlint.checks.hazards import hazards
 
         h = hazards()
-        self.sql = SqlFamily(h.sql)
-        self.modules = ModuleFamily(h.needles)
+        sql_words = [w.encode() for t in h.sql.values() for w in t.functions] + [
+            m.encode() for t in h.sql.values() for m in t.markers if re.escape(m) == m]  # as SqlFamily's
+        words = Words(sql_words + ModuleFamily.needle_words(h.needles))
+        self.sql = SqlFamily(h.sql, words)
+        self.modules = ModuleFamily(h.needles, words)
         self.all = {SQL: self.sql, MODULES: self.modules}
         #: the last lower-cased bytes stage 1 of the SQL family saw, and its answer (``may_matter`` and
         #: then ``sql_hit`` on the same bytes, as the survey of a parallel run does, scan them once)
@@ -371,9 +449,10 @@ def families() -> Families:
 # -- the stages ----------------------------------------------------------------------------------------
 
 
-def families_hit(data: bytes) -> FrozenSet[str]:
-    """The rule families whose byte markers occur in ``data``."""
-    lowered = data.lower()
+def families_hit(data: bytes, lowered: Optional[bytes] = None) -> FrozenSet[str]:
+    """The rule families whose byte markers occur in ``data`` (``lowered``: its lower-cased form, if the
+    caller has it)."""
+    lowered = data.lower() if lowered is None else lowered
     fam = families()
     return frozenset(name for name, f in fam.all.items() if (fam.sql_stage1(lowered) if f is fam.sql else f.stage1(lowered)))
 
@@ -407,11 +486,17 @@ def narrow(text: str, hit: Optional[FrozenSet[str]] = None) -> bool:
     return any(f.stage2(text, low) for name, f in families().all.items() if name in hit)
 
 
-def hit_spans(lowered: bytes, text: Optional[str] = None) -> Iterator[Tuple[int, int]]:
-    """Where the markers of every family occur (focus keeps the code around them): stage 1's; with the
-    file's ``text``, only the markers of what passes stage 2 there (the module checks' needles, and the
-    SQL family's markers when its stage 2 passes)."""
+def hit_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
+    """Where stage 1's markers of every family occur, in the lower-cased bytes."""
     fam = families()
-    yield from fam.modules.spans(lowered, text)
-    if text is None or fam.sql.stage2(text, text.lower()):
-        yield from fam.sql.spans(lowered)
+    yield from fam.modules.spans(lowered)
+    yield from fam.sql.spans(lowered)
+
+
+def text_hit_spans(lowered: bytes, text: str) -> Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]:
+    """Where what passes stage 2 occurs (focus keeps the code around it): the markers of the module
+    checks' needles whose stage 2 passes in the file, as offsets in ``lowered`` (the file's lower-cased
+    bytes); and the SQL family's stage-2 places, as offsets in ``text``."""
+    fam = families()
+    low = text.lower()
+    return list(fam.modules.spans(lowered, text, low)), list(fam.sql.text_spans(low))

@@ -53,17 +53,18 @@ def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
     return tuple(codes)
 
 
-def check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
+def check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False) -> List[Diagnostic]:
     """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic, and so
-    is a file over the per-file time budget or memory bound (pinlint/pipeline/budget.py)."""
+    is a file over the per-file time budget or memory bound (pinlint/pipeline/budget.py). ``counted``:
+    the survey of a parallel run has counted its passing stage 1 already."""
     try:
         with time_budget(options.time_budget):
-            return _check_source(filename, data, options)
+            return _check_source(filename, data, options, counted)
     except BudgetExceeded as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in options.enabled else []
 
 
-def _check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagnostic]:
+def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False) -> List[Diagnostic]:
     enabled = options.enabled
     ignored = _ignored_codes(filename, options)
     if ignored:
@@ -78,7 +79,7 @@ def _check_source(filename: str, data: bytes, options: RunOptions) -> List[Diagn
 
     with phase("prefilter"):
         skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
-    if not skip:
+    if not skip and not counted:
         count("stage 1 (bytes) passed")
     if skip:
         # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
@@ -216,8 +217,9 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
-def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[Diagnostic]:
-    """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already."""
+def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: bool = False) -> List[Diagnostic]:
+    """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already;
+    ``counted``: and its passing stage 1 too."""
     if not surveyed:
         count("files")
     try:
@@ -229,8 +231,10 @@ def check_path(path: str, options: RunOptions, surveyed: bool = False) -> List[D
         if options.cache_dir is not None:
             from pinlint.pipeline.cache import check_cached
 
-            return check_cached(path, data, options, check_source)
-        return check_source(path, data, options)
+            from functools import partial
+
+            return check_cached(path, data, options, partial(check_source, counted=counted))
+        return check_source(path, data, options, counted)
     except RecursionError:
         return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
     except Exception as exc:  # an internal error on one file must not stop the run

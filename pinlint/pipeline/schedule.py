@@ -124,8 +124,8 @@ def project_index(paths: Sequence[str], options: RunOptions):
 # the workers load the analysis modules. Pass 2 (workers): the files that passed the survey are analysed;
 # the others are only searched for names the index knows hold SQL (``ProjectIndex.mentions``).
 
-#: survey flags
-_ANALYSE, _INDEX = 1, 2
+#: survey flags (``_COUNTED``: its bytes passed stage 1, and the survey counted that)
+_ANALYSE, _INDEX, _COUNTED = 1, 2, 4
 
 
 def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
@@ -148,8 +148,13 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
             from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
             from pinlint.pipeline.markers import assembled_or_large
 
-            if matters or assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
+            if assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
+            elif matters:
+                count("stage 1 (bytes) passed")
+                flags |= _COUNTED | (_ANALYSE if _shaped(data) else 0)
+            # else pass 2 only looks for names the index knows in it (``_check_mentioned``), which is
+            # what analysing it would do first (pinlint.pipeline.run._check_source: stage 2, ``_reaches``)
     summary = None
     if path.endswith((".py", ".pyi")):
         from pinlint.facts.index import module_name, summarise
@@ -164,6 +169,19 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
                 flags |= _INDEX
                 summary = summarise(path, data, name, may_wrap(lowered))
     return flags, summary
+
+
+def _shaped(data: bytes) -> bool:
+    """Stage 2 of the prefilter for a file whose bytes passed stage 1 (a file that does not decode is
+    analysed, to be reported)."""
+    from pinlint.pipeline.prefilter import families_hit, narrow
+    from pinlint.pipeline.read import decode
+
+    try:
+        text = decode(data)
+    except SourceError:
+        return True
+    return narrow(text, families_hit(data))
 
 
 def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object]:
@@ -216,7 +234,7 @@ def _warm_up() -> Dict[str, float]:  # pragma: no cover - runs in worker process
     return take()
 
 
-def _check_mentioned(path: str, options: RunOptions) -> List[Diagnostic]:
+def _check_mentioned(path: str, options: RunOptions, counted: bool) -> List[Diagnostic]:
     """Pass 2 for a file the survey let go: it can still use SQL that another module holds."""
     index = options.index
     if index is None or index.mention_pattern() is None:
@@ -228,16 +246,17 @@ def _check_mentioned(path: str, options: RunOptions) -> List[Diagnostic]:
         return []
     with phase("prefilter"):
         mentions = index.mentions(data)
-    return check_path(path, options, surveyed=True) if mentions else []
+    return check_path(path, options, surveyed=True, counted=counted) if mentions else []
 
 
-def _pass_two_chunk(analyse: Sequence[str], mentioned: Sequence[str], options: RunOptions,
-                    surveyed: bool) -> Tuple[List[Diagnostic], Dict[str, float]]:
+def _pass_two_chunk(analyse: Sequence[Tuple[str, bool]], mentioned: Sequence[Tuple[str, bool]],
+                    options: RunOptions, surveyed: bool) -> Tuple[List[Diagnostic], Dict[str, float]]:
+    """Pass 2 for some files: (path, whether the survey counted its passing stage 1)."""
     out: List[Diagnostic] = []
-    for p in analyse:
-        out.extend(check_path(p, options, surveyed))
-    for p in mentioned:
-        out.extend(_check_mentioned(p, options))
+    for p, counted in analyse:
+        out.extend(check_path(p, options, surveyed, counted))
+    for p, counted in mentioned:
+        out.extend(_check_mentioned(p, options, counted))
     return out, take()
 
 
@@ -299,9 +318,9 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             merge(LAST_TIMINGS, take())
             # pass 2: the files to analyse, a few per task, the costliest first (even load); then the
             # files the survey let go (no survey when the index came from the cache: analyse all)
-            analyse = [p for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
-            analyse.sort(key=_size, reverse=True)
-            rest = [p for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
+            analyse = [(p, bool(survey.get(p, 0) & _COUNTED)) for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
+            analyse.sort(key=lambda item: _size(item[0]), reverse=True)
+            rest = [(p, bool(survey[p] & _COUNTED)) for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
             # dealt round-robin from the largest down: every task gets a share of the costly files
             # (few tasks: each one carries the options, index included)
             n = max(1, min(len(analyse), jobs * 4, (len(analyse) + 7) // 8))
@@ -315,11 +334,9 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     diagnostics.extend(found)
                     merge(LAST_TIMINGS, timings)
                 except BrokenProcessPool:
-                    orphans.extend(a)
-                    orphans.extend(p for p in m)
+                    orphans.extend(p for p, _ in a + m)
                 except Exception:  # a result that could not come back: go file by file
-                    orphans.extend(a)
-                    orphans.extend(p for p in m)
+                    orphans.extend(p for p, _ in a + m)
         except KeyboardInterrupt:  # Ctrl-C, and SIGTERM/SIGHUP (pinlint.cli)
             _abandon(pool)
             raise
