@@ -66,6 +66,48 @@ def test_every_node_has_positionproviders_range(source):
     # one node alone (the code generation stops early): the same range
     some = list(expected)[len(expected) // 2]
     assert positions(module, [some]) == {some: expected[some]}
+    # statement by statement, from the lines CPython's tree gives (what a run does)
+    starts = _starts(source)
+    if starts:
+        assert positions(module, list(expected), starts) == expected
+        last = [n for n in expected if n is module.body[-1]] if module.body else []
+        for node in [some] + last:
+            assert positions(module, [node], starts) == {node: expected[node]}
+
+
+def _starts(source):
+    import ast
+
+    from pinlint.pipeline.parse import statement_starts
+
+    try:
+        return statement_starts(ast.parse(source), source)
+    except SyntaxError:
+        return []
+
+
+def test_statement_starts_join_semicolons_and_skip_blanked_one_liners():
+    import ast
+
+    from pinlint.pipeline.parse import statement_starts
+
+    source = "# c\n\n@d\n@e(\n 1)\ndef f(): pass\na = 1; b = 2\nif a: c = 1; d = 2\n\n\ndef g(): pass\nx = (\n 1); y = 2\n"
+    tree = ast.parse(source)
+    assert statement_starts(tree, source) == [3, 7, 8, 11, 12]
+    g = next(s for s in tree.body if getattr(s, "name", "") == "g")
+    assert statement_starts(tree, source, frozenset({id(g)})) == [3, 7, 8, 12]
+    assert statement_starts(tree, "x = 1\ry = 2\n") == []  # a bare carriage return: counted otherwise
+
+
+def test_a_wrong_start_falls_back_to_the_whole_module():
+    source = "a = 1\n\nb = 2\nc = 3\n"
+    module = cst.parse_module(source)
+    expected = _reference(module)
+    target = module.body[1]
+    # the second statement said to start a line late: the first's end does not meet it, so the module
+    # is generated whole and the range is still right
+    assert positions(module, [module.body[0], target], [1, 4, 4]) == {
+        module.body[0]: expected[module.body[0]], target: expected[target]}
 
 
 def test_nodes_of_another_module_have_no_position():

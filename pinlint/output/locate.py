@@ -12,8 +12,9 @@ example and of odd files (CRLF, lone CR, form feeds, tabs, non-ASCII, implicit c
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -133,9 +134,20 @@ class _PositionState(CodegenState):
         return _Syntactic(self, node, start_node, end_node)
 
 
-def positions(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> Dict[cst.CSTNode, _Range]:
+def positions(module: cst.Module, wanted: Iterable[cst.CSTNode],
+              starts: Optional[Sequence[int]] = None) -> Dict[cst.CSTNode, _Range]:
     """The ranges ((line, column), (line, column)), 1-based lines and 0-based columns as libcst's
-    PositionProvider gives them, of the ``wanted`` nodes of ``module`` (nodes not in it are absent)."""
+    PositionProvider gives them, of the ``wanted`` nodes of ``module`` (nodes not in it are absent).
+
+    ``starts``: the line where each top-level statement of the module begins, not counting its leading
+    blank and comment lines (``pinlint.pipeline.parse.statement_starts``, from CPython's tree). Then only
+    the statements that hold a wanted node are generated, each from its own line; the line each one ends
+    on must be where the next statement starts, or the whole module is generated after all."""
+    wanted = list(wanted)
+    if starts is not None and len(starts) == len(module.body):
+        found = _by_statement(module, wanted, starts)
+        if found is not None:
+            return found
     state = _PositionState(module, wanted)
     if state.missing:
         try:
@@ -148,11 +160,70 @@ def positions(module: cst.Module, wanted: Iterable[cst.CSTNode]) -> Dict[cst.CST
     return state.found
 
 
-class Locator:
-    """Positions of the nodes of findings. ``nodes``: every node whose position may be asked for."""
+def _by_statement(module: cst.Module, wanted: List[cst.CSTNode], starts: Sequence[int]
+                  ) -> Optional[Dict[cst.CSTNode, _Range]]:
+    """``positions`` from the top-level statements that hold a wanted node only, or None when a statement
+    does not end where the next one starts or a wanted node is in no statement."""
+    state = _PositionState(module, wanted)
+    if not state.missing:
+        return state.found
+    body = module.body
+    left = set(state.wanted)
+    for k, stmt in enumerate(body):
+        held = _holding(stmt, left)
+        if not held:
+            continue
+        left -= held
+        state.line, state.column, state.stack, state.current = _first_line(body[k], starts[k]), 0, [(1, 0)], {}
+        try:
+            stmt._codegen(state)
+        except _Done:
+            return state.found
+        if k + 1 < len(body) and state.line != _first_line(body[k + 1], starts[k + 1]):
+            return None
+        if not left:
+            return state.found
+    return None  # a wanted node outside the statements (the module, its header or footer), or not in it
 
-    def __init__(self, module: cst.Module, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
-        self._positions = positions(module, [n for n in nodes if n is not None])
+
+def _first_line(stmt: cst.CSTNode, start: int) -> int:
+    """The line a top-level statement's code begins on: its leading blank and comment lines come first."""
+    return start - len(getattr(stmt, "leading_lines", ()))
+
+
+#: every field of a node class that can hold a node (here nothing is skipped: a wanted node may be any)
+_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _holding(stmt: cst.CSTNode, wanted: set) -> set:
+    """The wanted nodes in ``stmt``'s tree."""
+    out = set()
+    stack = [stmt]
+    node_type = cst.CSTNode
+    while stack:
+        node = stack.pop()
+        if node in wanted:
+            out.add(node)
+        cls = type(node)
+        fields = _NODE_FIELDS.get(cls)
+        if fields is None:
+            fields = _NODE_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        for name in fields:
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                stack.append(value)
+            elif type(value) in (tuple, list):
+                stack.extend(c for c in value if isinstance(c, node_type))
+    return out
+
+
+class Locator:
+    """Positions of the nodes of findings. ``nodes``: every node whose position may be asked for;
+    ``starts``: as for ``positions``."""
+
+    def __init__(self, module: cst.Module, nodes: Iterable[Optional[cst.CSTNode]],
+                 starts: Optional[Sequence[int]] = None) -> None:
+        self._positions = positions(module, [n for n in nodes if n is not None], starts)
 
     def range(self, node: cst.CSTNode) -> Tuple[Position, Position]:
         (sl, sc), (el, ec) = self._positions[node]

@@ -16,7 +16,7 @@ import ast
 import re
 import sys
 import warnings
-from typing import TYPE_CHECKING, Callable, FrozenSet, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, FrozenSet, List, Optional, Tuple, Union
 
 from pinlint.lazy import cst  # the project index uses bounded_ast_parse only: libcst is loaded on first use
 
@@ -47,10 +47,11 @@ class ParseFailure(Exception):
 
 
 def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None,
-          memory_bound: Optional[int] = None) -> cst.Module:
+          memory_bound: Optional[int] = None, starts: Optional[List[int]] = None) -> cst.Module:
     """The libcst module of ``text``. ``focus`` (pinlint/pipeline/focus.py) may return the text with the
     statements that cannot matter blanked out, given CPython's tree; libcst then parses that. Code whose
-    syntax trees would take more than ``memory_bound`` bytes is refused before a parser builds them."""
+    syntax trees would take more than ``memory_bound`` bytes is refused before a parser builds them.
+    ``starts``: filled with ``statement_starts`` of the module, when CPython's tree gives them."""
     tree: Optional[ast.AST] = None
     syntax_error: Optional[ParseFailure] = None
     if memory_bound is not None:
@@ -79,11 +80,18 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         sys.setrecursionlimit(RECURSION_LIMIT)
     if focused is not None:
         try:
-            return cst.parse_module(focused.text)
+            module = cst.parse_module(focused.text)
         except Exception:  # never expected; the whole text decides
             _check_size(tree, frozenset(), memory_bound)  # type: ignore[arg-type]
+        else:
+            if starts is not None:
+                starts[:] = statement_starts(tree, text, focused.blanked)  # type: ignore[arg-type]
+            return module
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
+        if starts is not None and isinstance(tree, ast.Module):
+            starts[:] = statement_starts(tree, text)
+        return module
     except cst.ParserSyntaxError as exc:
         message = exc.message.splitlines()[0] if exc.message else "invalid syntax"
         if len(message) > 80:
@@ -99,6 +107,35 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         if syntax_error is not None:
             raise syntax_error from None
         raise ParseFailure(f"libcst cannot parse this valid Python ({type(exc).__name__}: {exc})") from None
+
+
+#: CPython statements with a block: never on one line with another statement (``a = 1; b = 2`` is one
+#: libcst statement line, ``if a: b = 1; c = 2`` one ``If``)
+_COMPOUND = tuple(getattr(ast, n) for n in ("FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor",
+                                           "While", "Try", "TryStar", "With", "AsyncWith", "Match") if hasattr(ast, n))
+
+
+def statement_starts(tree: ast.Module, text: str, blanked: FrozenSet[int] = frozenset()) -> List[int]:
+    """The line each top-level statement of libcst's module begins on (its first decorator's, if any;
+    leading blank and comment lines not counted), from CPython's tree of the text: simple statements on
+    one line joined by ``;`` are one; a one-line ``def`` or ``class`` that focus blanked out (``blanked``:
+    ast node ids) is gone. Empty where lines may be counted differently (a bare carriage return).
+    pinlint.output.locate checks each statement's end against the next start."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return []
+    out: List[int] = []
+    previous: Optional[ast.stmt] = None
+    for stmt in tree.body:
+        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
+        if id(stmt) in blanked and first == (stmt.end_lineno or stmt.lineno):
+            continue  # blanked to an empty line
+        if previous is not None and not isinstance(previous, _COMPOUND) and not isinstance(stmt, _COMPOUND) \
+                and stmt.lineno == (previous.end_lineno or previous.lineno):
+            previous = stmt
+            continue  # ``a = 1; b = 2``
+        out.append(first)
+        previous = stmt
+    return out
 
 
 def _check_size(tree: ast.AST, skip: FrozenSet[int], memory_bound: Optional[int]) -> None:

@@ -131,10 +131,11 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     # with the prefilter, libcst sees only what can matter (given CPython's tree of the file)
     focus = partial(focus_on, text, index=index) if options.use_prefilter else None
 
+    starts: List[int] = []  # where each top-level statement begins (positions: pinlint.output.locate)
     try:
         count("parsed with libcst")
         with phase("parse"):
-            module = parse(text, focus, options.memory_bound)
+            module = parse(text, focus, options.memory_bound, starts)
     except ParseFailure as exc:
         if META_CODE not in enabled:
             return []
@@ -171,7 +172,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
         pieces = {id(f): literal_pieces(f.node) for f in findings if f.literal is None and f.span is not None}
         wanted = [n for f in findings for n in (f.node, f.call, f.literal)]
         wanted += [p for ps in pieces.values() if ps for p, _ in ps]
-        locator = Locator(module, wanted) if findings else None
+        locator = Locator(module, wanted, starts) if findings else None
     out: List[Diagnostic] = []
     fixable = []
     for f in findings:
@@ -209,7 +210,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
                 wider = replace(options.targets, names=TargetSet().names)
                 more = evaluate_sql(facts, specs, wider) + evaluate_modules(facts, specs, wider)
             with phase("locate"):
-                located = Locator(module, [n for f in more for n in (f.node, f.call)]) if more else None
+                located = Locator(module, [n for f in more for n in (f.node, f.call)], starts) if more else None
                 for f in more:
                     start, _ = located.range(f.node)
                     noqa.suppress({start.row, *located.rows(f.node), *located.rows(f.call)}, f.spec.code)
