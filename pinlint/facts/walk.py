@@ -34,7 +34,8 @@ _ORDER = {
 _Entry = Tuple[Optional[Callable], Optional[Callable], Tuple[str, ...]]
 
 
-def _fields(cls: type) -> Tuple[str, ...]:
+def node_fields(cls: type) -> Tuple[str, ...]:
+    """The fields of a node class that can hold an expression or a statement, in source order."""
     names = [f.name for f in dataclasses.fields(cls)
              if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")]
     first = [n for n in _ORDER.get(cls, ()) if n in names]
@@ -51,7 +52,7 @@ def walk(node: cst.CSTNode, visitor: object) -> None:
         if found is None:
             name = cls.__name__
             found = table[cls] = (getattr(visitor, "visit_" + name, None), getattr(visitor, "leave_" + name, None),
-                                  _fields(cls))
+                                  node_fields(cls))
         return found
 
     def go(n: cst.CSTNode) -> None:
@@ -71,4 +72,4 @@ def walk(node: cst.CSTNode, visitor: object) -> None:
     go(node)
 
 
-__all__: List[str] = ["walk"]
+__all__: List[str] = ["node_fields", "walk"]

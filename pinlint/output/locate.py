@@ -12,7 +12,6 @@ example and of odd files (CRLF, lone CR, form feeds, tabs, non-ASCII, implicit c
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -191,12 +190,16 @@ def _first_line(stmt: cst.CSTNode, start: int) -> int:
     return start - len(getattr(stmt, "leading_lines", ()))
 
 
-#: every field of a node class that can hold a node (here nothing is skipped: a wanted node may be any)
+#: the fields of a node class that can hold an expression or a statement (pinlint.facts.walk: not
+#: whitespace or punctuation)
 _NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
 def _holding(stmt: cst.CSTNode, wanted: set) -> set:
-    """The wanted nodes in ``stmt``'s tree."""
+    """The wanted nodes in ``stmt``'s tree, outside its whitespace and punctuation (a wanted node there is
+    not found, and ``_by_statement`` then leaves the module to be generated whole)."""
+    from pinlint.facts.walk import node_fields
+
     out = set()
     stack = [stmt]
     node_type = cst.CSTNode
@@ -207,7 +210,7 @@ def _holding(stmt: cst.CSTNode, wanted: set) -> set:
         cls = type(node)
         fields = _NODE_FIELDS.get(cls)
         if fields is None:
-            fields = _NODE_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+            fields = _NODE_FIELDS[cls] = node_fields(cls)
         for name in fields:
             value = getattr(node, name)
             if isinstance(value, node_type):

@@ -64,7 +64,11 @@ def _comments(source: str):
     as the positions of findings."""
     from pinlint.output.edit import token_lines
 
-    feed = iter(token_lines(source))
+    rows = token_lines(source)
+    # no comment of interest after the last line that holds the word: the tokenizer stops there (an
+    # error at the cut, a string or bracket left open, ends the walk after every comment before it)
+    last = max((i for i, line in enumerate(rows) if _NOQA_WORD.search(line)), default=-1)
+    feed = iter(rows[: last + 1])
     try:
         for tok in tokenize.generate_tokens(lambda: next(feed, "")):
             if tok.type == tokenize.COMMENT:
@@ -78,8 +82,14 @@ def may_have_code_noqa(data: Union[bytes, str]) -> bool:
     return pattern.search(data) is not None  # type: ignore[arg-type]
 
 
+#: every directive holds the word (a file without it is not tokenized)
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+
+
 def parse_noqa(source: str) -> NoqaMap:
     result = NoqaMap()
+    if _NOQA_WORD.search(source) is None:
+        return result
     for row, col, text in _comments(source):
         if FILE_NOQA_RE.search(text):
             result.file_level = True
