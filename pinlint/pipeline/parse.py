@@ -16,7 +16,7 @@ import ast
 import re
 import sys
 import warnings
-from typing import TYPE_CHECKING, Callable, FrozenSet, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from pinlint.lazy import cst  # the project index uses bounded_ast_parse only: libcst is loaded on first use
 
@@ -213,16 +213,31 @@ _FLAT_CHAINS = {ast.BoolOp: "values", ast.ListComp: "generators", ast.SetComp: "
                 ast.DictComp: "generators", ast.GeneratorExp: "generators"}
 
 
+_CHILD_FIELDS: Dict[type, Tuple[Tuple[str, ...], bool]] = {}
+
+
+def child_fields(cls: type) -> Tuple[Tuple[str, ...], bool]:
+    """The fields of a CPython ast class that hold child nodes, other than ``ctx``, in ``_fields``
+    order (``ast.iter_child_nodes``'s), and whether it has a ``ctx`` (a leaf: Load, Store, Del)."""
+    got = _CHILD_FIELDS.get(cls)
+    if got is None:
+        fields = getattr(cls, "_fields", ())
+        got = _CHILD_FIELDS[cls] = (tuple(f for f in fields if f != "ctx"), "ctx" in fields)
+    return got
+
+
 def measure(tree: ast.AST, skip: FrozenSet[int] = frozenset(), max_nodes: Optional[int] = None,
             stop_depth: int = MAX_NESTING) -> Tuple[int, int]:
     """(depth, nodes) of the tree libcst will build for this code, not counting the nodes whose ids are
     in ``skip`` (statements blanked out before libcst sees the file). Iterative: no recursion. Stops
-    early once the depth passes ``stop_depth`` or the count passes ``max_nodes``."""
+    early once the depth passes ``stop_depth`` or the count passes ``max_nodes``. The nodes are
+    counted as ``ast.iter_child_nodes`` would give them (a ``ctx`` leaf included)."""
     stack = [(tree, 0)]
-    pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    pop, push = stack.pop, stack.append
     chains = _FLAT_CHAINS
     deepest = nodes = 0
     limit = max_nodes if max_nodes is not None else -1
+    ast_node = ast.AST
     while stack:
         node, depth = pop()
         nodes += 1
@@ -232,11 +247,25 @@ def measure(tree: ast.AST, skip: FrozenSet[int] = frozenset(), max_nodes: Option
                 break
         if nodes == limit + 1:
             break
-        field = chains.get(type(node))
+        cls = type(node)
+        field = chains.get(cls)
         depth += 1 if field is None else max(1, len(getattr(node, field)))
-        for child in children(node):
-            if id(child) not in skip:
-                push((child, depth))
+        fields, has_ctx = child_fields(cls)
+        if has_ctx:  # a leaf one level down
+            nodes += 1
+            if depth > deepest:
+                deepest = depth
+            if nodes == limit + 1 or depth > stop_depth:
+                break
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast_node):
+                if id(value) not in skip:
+                    push((value, depth))
+            elif type(value) is list:
+                for child in value:
+                    if isinstance(child, ast_node) and id(child) not in skip:
+                        push((child, depth))
     return deepest, nodes
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from pinlint.facts.catalog import PASS_THROUGH_FUNCS, PASS_THROUGH_METHODS, SERVER_DB_LIBS
 
@@ -239,9 +240,7 @@ class _Summariser:
         fn = self.func
         if fn is None or expr is None or not self.want_calls or not (fn.params or getattr(fn, "params_kw", ())):
             return
-        for node in ast.walk(expr):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in _calls_in(expr):
             passed: List[Tuple[object, str, str]] = []
             for i, arg in enumerate(node.args):
                 if isinstance(arg, ast.Starred):
@@ -256,6 +255,27 @@ class _Summariser:
                         passed.append((kw.arg, hit[0], hit[1]))
             if passed:
                 fn.calls.append((node.func, passed, node.lineno))
+
+
+def _calls_in(expr: ast.expr) -> Iterator[ast.Call]:
+    """The calls in ``expr``, in ``ast.walk``'s order (breadth first), without its generic traversal."""
+    from pinlint.pipeline.parse import child_fields
+
+    queue = deque([expr])
+    popleft, append = queue.popleft, queue.append
+    ast_node, call = ast.AST, ast.Call
+    while queue:
+        node = popleft()
+        if type(node) is call:
+            yield node
+        for name in child_fields(type(node))[0]:
+            value = getattr(node, name, None)
+            if isinstance(value, ast_node):
+                append(value)
+            elif type(value) is list:
+                for child in value:
+                    if isinstance(child, ast_node):
+                        append(child)
 
 
 def _param_of(node: ast.expr, fn: FunctionSummary, local: Dict[str, List[ast.expr]], depth: int = 0,
