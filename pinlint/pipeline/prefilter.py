@@ -224,6 +224,8 @@ class SqlFamily:
         self.words = shared if shared is not None else Words(self.functions + self.marker_words)
         self.markers = [_compile(m, True) for m in markers if re.escape(m) != m]
         self.stage2_parts = _once(lambda: _SqlText(keywords, rules, functions, markers, dialects))
+        #: the last lower-cased text stage 2 saw, and its answer
+        self._last_stage2: Tuple[Optional[str], bool] = (None, False)
 
     def stage1(self, lowered: bytes) -> bool:
         present = self.words.tester(lowered)
@@ -246,7 +248,11 @@ class SqlFamily:
                 yield begin, kw + 1
 
     def stage2(self, text: str, low: str) -> bool:
-        return next(self.text_spans(low), None) is not None
+        seen, hit = self._last_stage2
+        if seen is not low and seen != low:  # the survey asks for the file and for the index in turn
+            hit = next(self.text_spans(low), None) is not None
+            self._last_stage2 = (low, hit)
+        return hit
 
     def text_spans(self, low: str) -> Iterator[Tuple[int, int]]:
         """Stage 2 place by place, on the lower-cased source text: where a call of one of the functions,
