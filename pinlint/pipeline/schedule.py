@@ -152,7 +152,7 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
                 flags |= _ANALYSE
             elif matters:
                 count("stage 1 (bytes) passed")
-                flags |= _COUNTED | (_ANALYSE if _shaped(data) else 0)
+                flags |= _COUNTED | (_ANALYSE if _shaped(data, lowered) else 0)
             # else pass 2 only looks for names the index knows in it (``_check_mentioned``), which is
             # what analysing it would do first (pinlint.pipeline.run._check_source: stage 2, ``_reaches``)
     summary = None
@@ -164,14 +164,15 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
         with phase("index"):
             # without any family's markers, the session-SQL ones (which cover the index's hazard
             # markers) are absent too: only a wrapper can make the file worth indexing
-            name = module_name(path, options.root)
+            # the module's name matters only to ``sql-functions`` and to a summary: computed when needed
+            name = module_name(path, options.root) if options.sql_functions else ""
             if wants_index(path, data, name, options.sql_functions, lowered, matters):
                 flags |= _INDEX
-                summary = summarise(path, data, name, may_wrap(lowered))
+                summary = summarise(path, data, name or module_name(path, options.root), may_wrap(lowered))
     return flags, summary
 
 
-def _shaped(data: bytes) -> bool:
+def _shaped(data: bytes, lowered: bytes) -> bool:
     """Stage 2 of the prefilter for a file whose bytes passed stage 1 (a file that does not decode is
     analysed, to be reported)."""
     from pinlint.pipeline.prefilter import families_hit, narrow
@@ -181,7 +182,7 @@ def _shaped(data: bytes) -> bool:
         text = decode(data)
     except SourceError:
         return True
-    return narrow(text, families_hit(data))
+    return narrow(text, families_hit(data, lowered))
 
 
 def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object]:
