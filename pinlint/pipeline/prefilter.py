@@ -247,7 +247,7 @@ class SqlFamily:
             for begin, kw in self.starts.spans(lowered):
                 yield begin, kw + 1
 
-    def stage2(self, text: str, low: str) -> bool:
+    def stage2(self, text: str, low: str, lowered: Optional[bytes] = None) -> bool:
         seen, hit = self._last_stage2
         if seen is not low and seen != low:  # the survey asks for the file and for the index in turn
             hit = next(self.text_spans(low), None) is not None
@@ -374,7 +374,7 @@ class ModuleFamily:
         driver it belongs to) gives its check nothing to find there."""
         if text is not None and low is None:
             low = text.lower()
-        hits = self._stage1_hits(lowered) if text is None else self._stage2_hits(text, low)
+        hits = self._stage1_hits(lowered) if text is None else self._stage2_hits(text, low, lowered)
         for n in hits:
             for w in n.words:
                 if text is None or n.text:
@@ -385,10 +385,12 @@ class ModuleFamily:
                 for m in self.shapes[n].finditer(lowered):
                     yield m.span()
 
-    def stage2(self, text: str, low: str) -> bool:
-        return next(self._stage2_hits(text, low), None) is not None
+    def stage2(self, text: str, low: str, lowered: Optional[bytes] = None) -> bool:
+        return next(self._stage2_hits(text, low, lowered), None) is not None
 
-    def _stage2_hits(self, text: str, low: str) -> Iterator[Needle]:
+    def _stage2_hits(self, text: str, low: str, lowered: Optional[bytes] = None) -> Iterator[Needle]:
+        """The needles whose stage 2 passes in the file; ``lowered``: its lower-cased bytes, when known:
+        then only the needles whose stage 1 passes there are tried (stage 2 asks more of each)."""
         known: Dict[Tuple[str, bool], bool] = {}
 
         def has(word: str, in_text: bool) -> bool:
@@ -406,7 +408,7 @@ class ModuleFamily:
                 got = imports[module] = import_res[module].search(text) is not None
             return got
 
-        for n in self.needles:
+        for n in self.needles if lowered is None else list(self._stage1_hits(lowered)):
             if all(has(w, n.text) for w in n.words) and (n.module is None or imports_module(n.module)) and (
                     n not in shapes or shapes[n].search(text)):
                 yield n
@@ -481,15 +483,16 @@ def sql_shaped(text: str) -> bool:
     return families().sql.stage2(text, text.lower())
 
 
-def narrow(text: str, hit: Optional[FrozenSet[str]] = None) -> bool:
+def narrow(text: str, hit: Optional[FrozenSet[str]] = None, lowered: Optional[bytes] = None) -> bool:
     """Stage 2: whether a file that stage 1 let through can still produce a finding (``hit``: the
-    families whose stage 1 matched; default: computed from the text)."""
+    families whose stage 1 matched; default: computed from the text; ``lowered``: the file's lower-cased
+    bytes, if the caller has them)."""
     if hit is None:
         hit = families_hit(text.encode("utf-8", "surrogatepass"))
     if not hit:
         return False
     low = text.lower()
-    return any(f.stage2(text, low) for name, f in families().all.items() if name in hit)
+    return any(f.stage2(text, low, lowered) for name, f in families().all.items() if name in hit)
 
 
 def hit_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:

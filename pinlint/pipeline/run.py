@@ -78,7 +78,8 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
     from pinlint.pipeline.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
 
     with phase("prefilter"):
-        skip = options.use_prefilter and not may_matter(data) and not _reaches(data, options)
+        lowered = data.lower()
+        skip = options.use_prefilter and not may_matter(data, lowered) and not _reaches(data, options)
     if not skip and not counted:
         count("stage 1 (bytes) passed")
     if skip:
@@ -92,7 +93,7 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
     except SourceError as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
     with phase("prefilter"):
-        skip = options.use_prefilter and not narrow(text, families_hit(data)) \
+        skip = options.use_prefilter and not narrow(text, families_hit(data, lowered), lowered) \
             and not _noqa_to_check(text, enabled) and not _reaches(data, options)
     if skip:
         return []

@@ -182,7 +182,7 @@ def _shaped(data: bytes, lowered: bytes) -> bool:
         text = decode(data)
     except SourceError:
         return True
-    return narrow(text, families_hit(data, lowered))
+    return narrow(text, families_hit(data, lowered), lowered)
 
 
 def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object]:
@@ -217,6 +217,15 @@ def _portable(results: List[Tuple[int, object]]) -> bytes:
                 flags, summary = (flags | _ANALYSE) & ~_INDEX, None
             kept.append((flags, summary))
         return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
+
+
+def _prepare_link() -> None:
+    """Load what linking the index needs (the SQL classifier and its lexers, sqlglot's tokenizer) in the
+    main process while the workers are still surveying: linking is the one step no worker shares."""
+    from pinlint.sql.lexer import Lexer
+
+    Lexer.for_dialect("postgres")
+    Lexer.for_dialect("mysql")
 
 
 def _warm_up() -> Dict[str, float]:  # pragma: no cover - runs in worker processes
@@ -279,6 +288,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     from pinlint.pipeline.indexing import IndexBuilder
 
                     builder = IndexBuilder(paths, options.root, options.sql_functions)
+                    prepared: List[None] = []
                     size = max(1, min(256, len(paths) // (jobs * 4) or 1))
                     chunks = {pool.submit(_survey_chunk, c, options): c
                               for c in (paths[i: i + size] for i in range(0, len(paths), size))}
@@ -295,6 +305,8 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                             survey[p] = f
                             if f & _INDEX:
                                 builder.add_summary(p, summary)  # type: ignore[arg-type]
+                                if not prepared:
+                                    prepared.append(_prepare_link())
                     warm = [pool.submit(_warm_up) for _ in range(jobs)]
                     with phase("index"):
                         for p in builder.extra:

@@ -8,7 +8,6 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 from pinlint.facts.catalog import PASS_THROUGH_FUNCS, PASS_THROUGH_METHODS, SERVER_DB_LIBS
@@ -49,15 +48,29 @@ class ModuleSummary:
 
 
 def module_name(path: str, root: str) -> str:
-    p = Path(os.path.abspath(path))
-    try:
-        rel = p.relative_to(os.path.abspath(root))
-    except ValueError:
-        rel = Path(*p.parts[1:])
-    parts = list(rel.with_suffix("").parts)
+    """The dotted module name of ``path`` under ``root`` (``pkg/mod.py`` -> ``pkg.mod``, a package's
+    ``__init__`` -> the package); a path outside ``root`` counts from the file system's root. String
+    work only (it runs for every file of a run)."""
+    p = os.path.abspath(path)
+    base = os.path.abspath(root)
+    if base == os.sep:
+        rel = p[1:]
+    elif p == base or p.startswith(base + os.sep):
+        rel = p[len(base) + 1:]
+    else:
+        rel = p.lstrip(os.sep)
+    parts = [part for part in rel.split(os.sep) if part]
+    if parts:
+        parts[-1] = _stem(parts[-1])
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
-    return ".".join(parts) or p.stem
+    return ".".join(parts) or _stem(os.path.basename(p))
+
+
+def _stem(name: str) -> str:
+    """A file name without its last suffix, as pathlib cuts it (``.py`` and ``g.`` have none)."""
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
 
 
 def dotted_name(node: ast.expr) -> Optional[str]:
