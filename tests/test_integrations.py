@@ -177,7 +177,7 @@ def test_pre_commit_try_repo(hook_repo, tmp_path):
     out = r.stdout + r.stderr
     if r.returncode not in (0, 1):
         pytest.fail("pre-commit could not set up or run the hook (exit %d). It creates a virtualenv and "
-                    "pip-installs pinlint with its dependencies (libcst, sqlglot, click) from PyPI, which must be "
+                    "pip-installs pinlint with its dependencies (libcst, sqlglot, click, pyahocorasick) from PyPI, which must be "
                     "reachable.\n%s" % (r.returncode, out))
     assert r.returncode == 1, out
     assert "app.py:4:19: PIN101" in out
