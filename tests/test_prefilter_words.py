@@ -54,3 +54,26 @@ def test_stage_1_is_the_same_without_the_automaton(lowered, families_without_aut
     assert fast.sql.stage1(lowered) == slow.sql.stage1(lowered)
     assert list(fast.modules._stage1_hits(lowered)) == list(slow.modules._stage1_hits(lowered))
     assert sorted(fast.sql.spans(lowered)) == sorted(slow.sql.spans(lowered))
+
+
+def _one_regex(module):
+    """The import test as one regex over the whole text (what ``ImportTest`` replaces)."""
+    import re
+
+    from pinlint.facts.catalog import LAZY_IMPORTS
+
+    m = re.escape(module)
+    lazy = "|".join(sorted({re.escape(k.rsplit(".", 1)[-1]) for k in LAZY_IMPORTS}))
+    return re.compile(r"^[ \t]*(?:from[ \t]+" + m + r"\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
+                      + m + r"\b)|\b(?:" + lazy + r")\([^)\n]{0,200}?[\"']" + m + r"\b", re.MULTILINE)
+
+
+PIECES = ["import ", "from ", "psycopg", "psycopg_pool", "psycopg2", " as ", "pg", ", ", ",", " ", "\t", "\n", "\r\n",
+          "x", ".", "(", ")", "'", '"', "LazyLoader(", "import_module(", "#", "  "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=25), st.sampled_from(["psycopg", "psycopg_pool", "asyncpg"]))
+def test_import_test_is_the_one_regex(parts, module):
+    text = "".join(parts)
+    assert prefilter.ImportTest(module).search(text) == (_one_regex(module).search(text) is not None), text

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from itertools import accumulate
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +48,8 @@ def hit_lines(data: bytes, text: Optional[str] = None) -> Set[int]:
     """1-based numbers of the lines where a marker occurs (a match over several lines marks them all):
     the prefilter's markers of every family, a SQL sink called with a name, a ``.sql`` file name, a
     statement keyword as a list item, a literal large enough for PIN191."""
-    from pinlint.pipeline.markers import (SQL_FILE_NAME_RE, WRAPPER_RE, keyword_item_re, large_literal_spans,
-                                          repeated_large_spans)
+    from pinlint.pipeline.markers import (SQL_FILE_NAME_RE, keyword_item_re, large_literal_spans,
+                                          repeated_large_spans, wrapper_spans)
     from pinlint.pipeline.prefilter import hit_spans, text_hit_spans
 
     lowered = data.lower()
@@ -57,22 +58,27 @@ def hit_lines(data: bytes, text: Optional[str] = None) -> Set[int]:
         spans, text_spans = list(hit_spans(lowered)), []
     else:
         spans, text_spans = text_hit_spans(lowered, text)
-    for pattern in (WRAPPER_RE, SQL_FILE_NAME_RE, keyword_item_re()):
-        spans += [m.span() for m in pattern.finditer(lowered)]
+    spans += wrapper_spans(lowered)
+    if b".sql" in lowered:
+        spans += [m.span() for m in SQL_FILE_NAME_RE.finditer(lowered)]
+    spans += [m.span() for m in keyword_item_re().finditer(lowered)]
     # a literal that may exceed RDS Proxy's statement size (PIN191), written whole or as ``"..." * N``
     spans += list(large_literal_spans(data)) + list(repeated_large_spans(data))
-    _add_rows(rows, spans, [m.start() for m in re.finditer(rb"\n", data)])
+    _add_rows(rows, spans, data)
     if text_spans:
-        _add_rows(rows, text_spans, [m.start() for m in re.finditer("\n", text)])
+        _add_rows(rows, text_spans, text)
     return rows
 
 
-def _add_rows(rows: Set[int], spans: Iterable[Tuple[int, int]], newlines: List[int]) -> None:
-    """The 1-based rows the spans cover (``newlines``: the offsets of the line breaks)."""
-    for start, end in spans:
-        first = bisect.bisect_left(newlines, start) + 1
-        last = bisect.bisect_left(newlines, max(start, end - 1)) + 1
-        rows.update(range(first, last + 1))
+def _add_rows(rows: Set[int], spans: Iterable[Tuple[int, int]], source) -> None:
+    """The 1-based rows that the spans (offsets in ``source``, bytes or text) cover: the line breaks
+    before each are counted from the previous one on (C speed, in order)."""
+    newline = b"\n" if isinstance(source, bytes) else "\n"
+    pos, row = 0, 1
+    for start, end in sorted(spans):
+        row += source.count(newline, pos, start)
+        pos = start
+        rows.update(range(row, row + source.count(newline, start, max(start, end - 1)) + 1))
 
 
 class _Unit:
@@ -122,7 +128,7 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     units = _units(tree)
     if not units:
         return None
-    hits = hit_lines(text.encode("utf-8", "surrogatepass"), text) - _inert_lines(tree, units, lines)
+    hits = _live(hit_lines(text.encode("utf-8", "surrogatepass"), text), tree, units, lines)
     known = index.known_names() if index is not None else frozenset()
     ordered = sorted(hits)
 
@@ -130,8 +136,14 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
         i = bisect.bisect_left(ordered, first)
         return i < len(ordered) and ordered[i] <= last
 
+    ends = list(accumulate(map(len, lines)))  # line k (0-based) starts at ends[k - 1] + k
+
+    def offset(k: int) -> int:
+        return ends[k - 1] + k if k > 0 else 0
+
     def words(first: int, last: int) -> Set[str]:
-        return set(_WORD.findall("\n".join(lines[first - 1: last])))
+        """The names on lines ``first`` to ``last`` (1-based)."""
+        return set(_WORD.findall(text, offset(first - 1), offset(last) if last < len(lines) else len(text)))
 
     def unit_words(unit: _Unit) -> Set[str]:
         if unit.words is None:
@@ -196,16 +208,31 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     return Focused("\n".join(lines), frozenset(id(u.node) for u in blank))
 
 
-def _inert_lines(tree: ast.Module, units: List[_Unit], lines: List[str]) -> Set[int]:
-    """Lines where a marker cannot matter: comment lines, and the docstrings of the module and of its
-    classes, functions and methods (a string statement is never sent anywhere). A line of a string
-    literal that looks like a comment counts too: a statement in that string starts on another line."""
-    rows = {i for i, line in enumerate(lines, 1) if line.lstrip(" \t\f").startswith("#")}
+def _live(hits: Set[int], tree: ast.Module, units: List[_Unit], lines: List[str]) -> Set[int]:
+    """The hit rows where a marker can matter: not comment lines, and not in the docstrings of the module
+    and of its classes, functions and methods (a string statement is never sent anywhere). A line of a
+    string literal that looks like a comment counts as one: a statement in that string starts on
+    another line."""
+    docstrings: List[Tuple[int, int]] = []
     for body in [tree.body] + [u.node.body for u in units]:  # type: ignore[attr-defined]
         first = body[0] if body else None
         if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            rows.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
-    return rows
+            docstrings.append((first.lineno, first.end_lineno or first.lineno))
+    docstrings.sort()
+    starts = [a for a, _ in docstrings]
+    # the latest end among the docstrings that start at or before each one (they do not nest, but a
+    # one-line string may share a line with another)
+    reach: List[int] = []
+    for _, b in docstrings:
+        reach.append(max(b, reach[-1]) if reach else b)
+
+    def inert(row: int) -> bool:
+        if lines[row - 1].lstrip(" \t\f").startswith("#") if row <= len(lines) else False:
+            return True
+        i = bisect.bisect_right(starts, row) - 1
+        return i >= 0 and reach[i] >= row
+
+    return {row for row in hits if not inert(row)}
 
 
 def _names_all(stmt: ast.stmt) -> bool:

@@ -16,13 +16,25 @@ from pinlint.targets import LARGE_STATEMENT_BYTES, large_statement
 _SINK_CALL_RE = re.compile(
     rb"\.(?:execute|executemany|exec_driver_sql|execute_sql|fetch|fetchrow|fetchval)\(\s*(?:self\.)?[a-z_]\w*\s*[,)%.]"
 )
+#: ``text(name)`` (after a character that cannot be part of a name)
 _TEXT_CALL_RE = re.compile(rb"text\(\s*[a-z_]\w*\s*\)")
-WRAPPER_RE = re.compile(_SINK_CALL_RE.pattern + rb"|\b" + _TEXT_CALL_RE.pattern)
+
+
+def wrapper_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
+    """Where a SQL sink or ``text()`` is called with a bare name (``may_wrap``'s test, place by place;
+    each regex runs where its literal occurs)."""
+    if b".execute" in lowered or b".exec_driver_sql" in lowered or b".fetch" in lowered:
+        for m in _SINK_CALL_RE.finditer(lowered):
+            yield m.span()
+    if b"text(" in lowered:
+        for m in _TEXT_CALL_RE.finditer(lowered):
+            if m.start() == 0 or not (lowered[m.start() - 1:m.start()].isalnum() or lowered[m.start() - 1] == 95):
+                yield m.span()
 
 
 def may_wrap(lowered: bytes) -> bool:
-    """Whether lower-cased bytes may define a wrapper (a SQL sink called with a name): ``WRAPPER_RE``,
-    as regexes that start with a literal, run only where their literal occurs."""
+    """Whether lower-cased bytes may define a wrapper (a SQL sink or ``text()`` called with a name),
+    by regexes that start with a literal and run only where their literal occurs."""
     if (b".execute" in lowered or b".exec_driver_sql" in lowered or b".fetch" in lowered) \
             and _SINK_CALL_RE.search(lowered) is not None:
         return True
@@ -138,10 +150,11 @@ def keyword_item_re() -> "re.Pattern[bytes]":
     return re.compile(rb"[\"'](?:" + "|".join(keywords).encode() + rb")\s*[\"']\s*,\s*[rbfu]*[\"']")
 
 
-def _assembled_sql(data: bytes) -> bool:
-    if b".sql" in data.lower() and SQL_FILE_NAME_RE.search(data):
+def _assembled_sql(data: bytes, lowered: Optional[bytes] = None) -> bool:
+    lowered = data.lower() if lowered is None else lowered
+    if b".sql" in lowered and SQL_FILE_NAME_RE.search(data):
         return True
-    return repeated_large(data) or (b".join(" in data and keyword_item_re().search(data.lower()) is not None)
+    return repeated_large(data) or (b".join(" in data and keyword_item_re().search(lowered) is not None)
 
 
 def large_literal(data: bytes) -> bool:
@@ -176,10 +189,11 @@ def large_literal_spans(data: bytes) -> Iterator[Tuple[int, int]]:
         start += len(line) + 1
 
 
-def assembled_or_large(data: bytes) -> bool:
+def assembled_or_large(data: bytes, lowered: Optional[bytes] = None) -> bool:
     """SQL a file's bytes may hold without a marker: a ``.sql`` file loaded by name, a statement
-    assembled from parts, a literal large enough to be PIN191 (``may_reach`` without the index)."""
-    return _assembled_sql(data) or large_literal(data)
+    assembled from parts, a literal large enough to be PIN191 (``may_reach`` without the index;
+    ``lowered``: the bytes lower-cased, if the caller has them)."""
+    return _assembled_sql(data, lowered) or large_literal(data)
 
 
 def may_reach(data: bytes, index: Optional[ProjectIndex]) -> bool:

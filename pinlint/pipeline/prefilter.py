@@ -405,7 +405,7 @@ class ModuleFamily:
         def imports_module(module: str) -> bool:
             got = imports.get(module)
             if got is None:
-                got = imports[module] = import_res[module].search(text) is not None
+                got = imports[module] = import_res[module].search(text)
             return got
 
         for n in self.needles if lowered is None else list(self._stage1_hits(lowered)):
@@ -414,15 +414,39 @@ class ModuleFamily:
                 yield n
 
 
-def _import_re(module: str) -> "re.Pattern[str]":
+def _import_re(module: str) -> "ImportTest":
     """An ``import`` or ``from`` statement that names ``module`` (``import a, module.sub as m``), or a lazy
     import of it by name (``LazyLoader("asyncpg", globals(), "asyncpg")``: pinlint.facts.catalog.LAZY_IMPORTS)."""
-    from pinlint.facts.catalog import LAZY_IMPORTS
+    return ImportTest(module)
 
-    m = re.escape(module)
-    lazy = "|".join(sorted({re.escape(k.rsplit(".", 1)[-1]) for k in LAZY_IMPORTS}))
-    return re.compile(r"^[ \t]*(?:from[ \t]+" + m + r"\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
-                      + m + r"\b)|\b(?:" + lazy + r")\([^)\n]{0,200}?[\"']" + m + r"\b", re.MULTILINE)
+
+class ImportTest:
+    """``search(text)``: whether the text imports ``module`` (``_import_re``). The module's name is found
+    first (a substring search) and only the lines that hold it are matched, anchored at their start: one
+    regex over the whole text has no literal to start from and is tried at every position."""
+
+    def __init__(self, module: str) -> None:
+        from pinlint.facts.catalog import LAZY_IMPORTS
+
+        m = re.escape(module)
+        self.module = module
+        self.line = re.compile(r"[ \t]*(?:from[ \t]+" + m + r"\b|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*"
+                               + m + r"\b)")
+        self.lazy_words = sorted({k.rsplit(".", 1)[-1] for k in LAZY_IMPORTS})
+        self.lazy = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in self.lazy_words) + r")\([^)\n]{0,200}?[\"']" + m
+                               + r"\b")
+
+    def search(self, text: str) -> bool:
+        i = text.find(self.module)
+        while i != -1:
+            start = text.rfind("\n", 0, i) + 1
+            if self.line.match(text, start) is not None:
+                return True
+            end = text.find("\n", i)
+            if end == -1:
+                break
+            i = text.find(self.module, end)
+        return any(w in text for w in self.lazy_words) and self.lazy.search(text) is not None
 
 
 class Families:

@@ -148,7 +148,7 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
             from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
             from pinlint.pipeline.markers import assembled_or_large
 
-            if assembled_or_large(data) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
+            if assembled_or_large(data, lowered) or (UNUSED_NOQA in options.enabled and may_have_code_noqa(data)):
                 flags |= _ANALYSE
             elif matters:
                 count("stage 1 (bytes) passed")
