@@ -106,7 +106,7 @@ def _automaton_module():
     every word of a set (Aho-Corasick), where ``word in text`` passes over the text once per word."""
     try:
         import ahocorasick
-    except ImportError:  # pragma: no cover - the fallback is tested by forcing it (test_prefilter.py)
+    except ImportError:  # pragma: no cover - the fallback is tested by forcing it (tests/test_prefilter_words.py)
         return None
     return ahocorasick
 
@@ -248,6 +248,8 @@ class SqlFamily:
                 yield begin, kw + 1
 
     def stage2(self, text: str, low: str, lowered: Optional[bytes] = None) -> bool:
+        """Whether a place passes stage 2 in the file (``lowered``: unused here; the module family's
+        stage 2 takes it)."""
         seen, hit = self._last_stage2
         if seen is not low and seen != low:  # the survey asks for the file and for the index in turn
             hit = next(self.text_spans(low), None) is not None

@@ -119,9 +119,10 @@ def project_index(paths: Sequence[str], options: RunOptions):
 # -- a parallel run ----------------------------------------------------------------------------------
 #
 # Pass 1 (workers): every file's bytes are read once and surveyed without the project index: can the
-# file produce a finding by what it shows (the prefilter's byte markers), and does the index want it
-# (then the worker summarises it: plain data, small to send)? The main process links the index while
-# the workers load the analysis modules. Pass 2 (workers): the files that passed the survey are analysed;
+# file produce a finding by what it shows (the prefilter's byte markers, then for the files that have
+# them the shapes on the decoded text), and does the index want it (then the worker summarises it:
+# plain data, small to send)? The main process links the index while the workers load the analysis
+# modules. Pass 2 (workers): the files that passed the survey are analysed;
 # the others are only searched for names the index knows hold SQL (``ProjectIndex.mentions``).
 
 #: survey flags (``_COUNTED``: its bytes passed stage 1, and the survey counted that)
@@ -222,10 +223,13 @@ def _portable(results: List[Tuple[int, object]]) -> bytes:
 def _prepare_link() -> None:
     """Load what linking the index needs (the SQL classifier and its lexers, sqlglot's tokenizer) in the
     main process while the workers are still surveying: linking is the one step no worker shares."""
-    from pinlint.sql.lexer import Lexer
+    try:
+        from pinlint.sql.lexer import Lexer
 
-    Lexer.for_dialect("postgres")
-    Lexer.for_dialect("mysql")
+        Lexer.for_dialect("postgres")
+        Lexer.for_dialect("mysql")
+    except Exception:  # pragma: no cover - only a head start: linking loads them again and reports
+        pass
 
 
 def _warm_up() -> Dict[str, float]:  # pragma: no cover - runs in worker processes
