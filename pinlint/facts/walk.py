@@ -10,6 +10,7 @@ children, as in libcst), in source order, and does not enter whitespace and punc
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
@@ -34,6 +35,7 @@ _ORDER = {
 _Entry = Tuple[Optional[Callable], Optional[Callable], Tuple[str, ...]]
 
 
+@lru_cache(maxsize=None)
 def node_fields(cls: type) -> Tuple[str, ...]:
     """The fields of a node class that can hold an expression or a statement, in source order."""
     names = [f.name for f in dataclasses.fields(cls)

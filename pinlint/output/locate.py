@@ -190,11 +190,6 @@ def _first_line(stmt: cst.CSTNode, start: int) -> int:
     return start - len(getattr(stmt, "leading_lines", ()))
 
 
-#: the fields of a node class that can hold an expression or a statement (pinlint.facts.walk: not
-#: whitespace or punctuation)
-_NODE_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
 def _holding(stmt: cst.CSTNode, wanted: set) -> set:
     """The wanted nodes in ``stmt``'s tree, outside its whitespace and punctuation (a wanted node there is
     not found, and ``_by_statement`` then leaves the module to be generated whole)."""
@@ -207,11 +202,7 @@ def _holding(stmt: cst.CSTNode, wanted: set) -> set:
         node = stack.pop()
         if node in wanted:
             out.add(node)
-        cls = type(node)
-        fields = _NODE_FIELDS.get(cls)
-        if fields is None:
-            fields = _NODE_FIELDS[cls] = node_fields(cls)
-        for name in fields:
+        for name in node_fields(type(node)):
             value = getattr(node, name)
             if isinstance(value, node_type):
                 stack.append(value)

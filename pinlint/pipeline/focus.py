@@ -122,8 +122,10 @@ class Focused(NamedTuple):
 
 def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -> Optional[Focused]:
     """The text with the statements that cannot matter blanked out, or None to parse it whole."""
+    from pinlint.pipeline.read import has_bare_cr
+
     lines = text.split("\n")
-    if len(lines) < MIN_LINES or ("\r" in text and text.count("\r") != text.count("\r\n")):
+    if len(lines) < MIN_LINES or has_bare_cr(text):
         return None
     units = _units(tree)
     if not units:
@@ -227,7 +229,7 @@ def _live(hits: Set[int], tree: ast.Module, units: List[_Unit], lines: List[str]
         reach.append(max(b, reach[-1]) if reach else b)
 
     def inert(row: int) -> bool:
-        if lines[row - 1].lstrip(" \t\f").startswith("#") if row <= len(lines) else False:
+        if row <= len(lines) and lines[row - 1].lstrip(" \t\f").startswith("#"):
             return True
         i = bisect.bisect_right(starts, row) - 1
         return i >= 0 and reach[i] >= row

@@ -21,8 +21,8 @@ _TEXT_CALL_RE = re.compile(rb"text\(\s*[a-z_]\w*\s*\)")
 
 
 def wrapper_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
-    """Where a SQL sink or ``text()`` is called with a bare name (``may_wrap``'s test, place by place;
-    each regex runs where its literal occurs)."""
+    """Where a SQL sink or ``text()`` is called with a bare name (a wrapper's body passes its parameter);
+    each regex runs only where its literal occurs."""
     if b".execute" in lowered or b".exec_driver_sql" in lowered or b".fetch" in lowered:
         for m in _SINK_CALL_RE.finditer(lowered):
             yield m.span()
@@ -33,16 +33,8 @@ def wrapper_spans(lowered: bytes) -> Iterator[Tuple[int, int]]:
 
 
 def may_wrap(lowered: bytes) -> bool:
-    """Whether lower-cased bytes may define a wrapper (a SQL sink or ``text()`` called with a name),
-    by regexes that start with a literal and run only where their literal occurs."""
-    if (b".execute" in lowered or b".exec_driver_sql" in lowered or b".fetch" in lowered) \
-            and _SINK_CALL_RE.search(lowered) is not None:
-        return True
-    if b"text(" in lowered:
-        for m in _TEXT_CALL_RE.finditer(lowered):
-            if m.start() == 0 or not (lowered[m.start() - 1:m.start()].isalnum() or lowered[m.start() - 1] == 95):
-                return True
-    return False
+    """Whether lower-cased bytes may define a wrapper (a SQL sink or ``text()`` called with a name)."""
+    return next(wrapper_spans(lowered), None) is not None
 
 
 class IndexMarkers:

@@ -121,7 +121,9 @@ def statement_starts(tree: ast.Module, text: str, blanked: FrozenSet[int] = froz
     one line joined by ``;`` are one; a one-line ``def`` or ``class`` that focus blanked out (``blanked``:
     ast node ids) is gone. Empty where lines may be counted differently (a bare carriage return).
     pinlint.output.locate checks each statement's end against the next start."""
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
+    from pinlint.pipeline.read import has_bare_cr
+
+    if has_bare_cr(text):
         return []
     out: List[int] = []
     previous: Optional[ast.stmt] = None

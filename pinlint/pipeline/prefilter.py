@@ -121,7 +121,9 @@ class Words:
 
     def __init__(self, words: Sequence[bytes], automaton: bool = True) -> None:
         self.words = sorted(dict.fromkeys(words), key=len)
-        self._last: Tuple[Optional[bytes], Optional[Callable[[bytes], bool]]] = (None, None)
+        #: the last text, its tester, and (with the automaton) the words found in it
+        self._last: Tuple[Optional[bytes], Optional[Callable[[bytes], bool]], Optional[FrozenSet[bytes]]] = (
+            None, None, None)
         self._automaton = None
         module = _automaton_module() if automaton and self.words else None
         if module is not None:
@@ -149,21 +151,22 @@ class Words:
 
     def tester(self, text: bytes) -> Callable[[bytes], bool]:
         """``present(word)`` for one text (one of the words)."""
-        seen, present = self._last
-        if seen is not text or present is None:
-            present = self._scan(text) if self._automaton is not None else self._searcher(text)
-            self._last = (text, present)
-        return present
+        return self._for(text)[0]
 
     def found(self, text: bytes) -> Optional[FrozenSet[bytes]]:
         """The words that occur in ``text``, when one pass finds them all (with pyahocorasick), else None."""
-        if self._automaton is None:
-            return None
-        return self.tester(text).__self__  # type: ignore[attr-defined]
+        return self._for(text)[1]
 
-    def _scan(self, text: bytes) -> Callable[[bytes], bool]:
-        found = frozenset(w for _, w in self._automaton.iter(text.decode("latin-1"))) if text else frozenset()
-        return found.__contains__
+    def _for(self, text: bytes) -> Tuple[Callable[[bytes], bool], Optional[FrozenSet[bytes]]]:
+        seen, present, found = self._last
+        if seen is not text or present is None:
+            if self._automaton is not None:
+                found = frozenset(w for _, w in self._automaton.iter(text.decode("latin-1"))) if text else frozenset()
+                present = found.__contains__
+            else:
+                found, present = None, self._searcher(text)
+            self._last = (text, present, found)
+        return present, found  # type: ignore[return-value]
 
     def _searcher(self, text: bytes) -> Callable[[bytes], bool]:
         known: Dict[bytes, bool] = {}
@@ -221,11 +224,18 @@ class SqlFamily:
         #: such a word is absent when the word is)
         self.marker_words = [m.encode() for m in markers if re.escape(m) == m]
         #: ``shared``: a set of words shared with the other family (one pass over a file for both)
-        self.words = shared if shared is not None else Words(self.functions + self.marker_words)
+        self.words = shared if shared is not None else Words(self.plain_words(dialects))
         self.markers = [_compile(m, True) for m in markers if re.escape(m) != m]
         self.stage2_parts = _once(lambda: _SqlText(keywords, rules, functions, markers, dialects))
         #: the last lower-cased text stage 2 saw, and its answer
         self._last_stage2: Tuple[Optional[str], bool] = (None, False)
+
+    @staticmethod
+    def plain_words(dialects: Dict[str, "DialectTriggers"]) -> List[bytes]:
+        """The words stage 1 tests as substrings: the functions, and the markers that are plain words."""
+        functions = dict.fromkeys(f for t in dialects.values() for f in t.functions)
+        markers = dict.fromkeys(m for t in dialects.values() for m in t.markers)
+        return [f.encode() for f in functions] + [m.encode() for m in markers if re.escape(m) == m]
 
     def stage1(self, lowered: bytes) -> bool:
         present = self.words.tester(lowered)
@@ -456,9 +466,7 @@ class Families:
         from pinlint.checks.hazards import hazards
 
         h = hazards()
-        sql_words = [w.encode() for t in h.sql.values() for w in t.functions] + [
-            m.encode() for t in h.sql.values() for m in t.markers if re.escape(m) == m]  # as SqlFamily's
-        words = Words(sql_words + ModuleFamily.needle_words(h.needles))
+        words = Words(SqlFamily.plain_words(h.sql) + ModuleFamily.needle_words(h.needles))
         self.sql = SqlFamily(h.sql, words)
         self.modules = ModuleFamily(h.needles, words)
         self.all = {SQL: self.sql, MODULES: self.modules}

@@ -59,6 +59,12 @@ def source_encoding(data: bytes) -> str:
     return encoding
 
 
+def has_bare_cr(text: str) -> bool:
+    """Whether a carriage return stands alone somewhere (not before ``\n``): CPython then counts a line
+    break where a split on ``\n`` does not."""
+    return "\r" in text and text.count("\r") != text.count("\r\n")
+
+
 def decode(data: bytes) -> str:
     """Decode Python source honouring a coding cookie or a UTF-8 BOM; raise SourceError otherwise."""
     if b"\0" in data:

@@ -292,7 +292,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     from pinlint.pipeline.indexing import IndexBuilder
 
                     builder = IndexBuilder(paths, options.root, options.sql_functions)
-                    prepared: List[None] = []
+                    prepared = False  # the lexers loaded for linking
                     size = max(1, min(256, len(paths) // (jobs * 4) or 1))
                     chunks = {pool.submit(_survey_chunk, c, options): c
                               for c in (paths[i: i + size] for i in range(0, len(paths), size))}
@@ -310,7 +310,8 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                             if f & _INDEX:
                                 builder.add_summary(p, summary)  # type: ignore[arg-type]
                                 if not prepared:
-                                    prepared.append(_prepare_link())
+                                    _prepare_link()
+                                    prepared = True
                     warm = [pool.submit(_warm_up) for _ in range(jobs)]
                     with phase("index"):
                         for p in builder.extra:
