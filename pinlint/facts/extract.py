@@ -111,6 +111,11 @@ class Extractor(ValueSource, OtherSources):
         #: the session-API catalog, when the module imports from one of its libraries or names an engine
         self._apis = apis if apis is not None else _default_apis(self.imports, collector.strings)
 
+    def close(self) -> None:
+        """Drop everything this extractor holds (``Facts.release``): the project reach and the dialects
+        refer back to it, and through it to the syntax tree."""
+        self.__dict__.clear()
+
     def _dialect_of(self, call: Optional[cst.Call], scope: Optional[Scope]) -> Tuple[Optional[str], bool]:
         """The SQL dialect of the SQL site at ``call`` and whether its receiver shows it
         (see pinlint.facts.dialect)."""

@@ -150,6 +150,17 @@ class Facts:
     def imported(self, prefixes: Sequence[str]) -> bool:
         return any(within(q, prefixes) for q in self.imports.values())
 
+    def release(self) -> None:
+        """Let go of the evaluator once the file's analysis is done. The extractor behind it and the
+        helpers it hands itself to refer to each other, so without this the file's whole syntax tree is
+        cyclic garbage, which only the garbage collector frees (by a scan of every node: a tenth of a
+        run's CPU on SQLAlchemy); after it, reference counting frees the tree at once. Afterwards the
+        facts answer as if no evaluator were set."""
+        evaluator, self.evaluator = self.evaluator, None
+        close = getattr(evaluator, "close", None)
+        if close is not None:
+            close()
+
     def value(self, node: Optional[cst.BaseExpression], scope: Optional["Scope"] = None) -> object:
         """The Python value of a literal expression (str, int, float, bool, None, dict, list, tuple), names
         resolved in ``scope`` (default: module); UNKNOWN for anything else."""

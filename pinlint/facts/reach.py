@@ -99,34 +99,35 @@ class ProjectReach:
         return self._find(name, scope, index.wrapper, index.wrapper_in,
                           lambda last: index.method_wrapper(last) if last not in SQL_METHODS else None, bare)
 
+    def _path_parts(self, node: cst.BaseExpression, scope: Scope, parts: List[str], depth: int = 0) -> None:
+        """The static strings a path expression is built from (``Path(BASE) / "q" / "lock.sql"``,
+        ``open(name)``), in order, appended to ``parts``."""
+        if depth > 12:
+            return
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            self._path_parts(node.left, scope, parts, depth + 1)
+            self._path_parts(node.right, scope, parts, depth + 1)
+        elif isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute):
+                self._path_parts(node.func.value, scope, parts, depth + 1)
+            for arg in node.args:
+                if arg.keyword is None or arg.keyword.value in ("file", "path", "resource", "name"):
+                    self._path_parts(arg.value, scope, parts, depth + 1)
+        elif isinstance(node, cst.Attribute):
+            self._path_parts(node.value, scope, parts, depth + 1)
+        elif isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name)):
+            text = self.local_text(node, scope)
+            if text is not None and HOLE not in text and text.strip():
+                parts.append(text)
+
     def loaded_sql(self, call: cst.Call, scope: Scope) -> Optional[Tuple[SqlText, ...]]:
         """``Path("queries/lock.sql").read_text()``, ``open(...).read()``, ``importlib.resources``: the
         text of a ``.sql`` file the code loads by name, unless the run lints that file in its own right."""
         parts: List[str] = []
-
-        def collect(node: cst.BaseExpression, depth: int = 0) -> None:
-            if depth > 12:
-                return
-            if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-                collect(node.left, depth + 1)
-                collect(node.right, depth + 1)
-            elif isinstance(node, cst.Call):
-                if isinstance(node.func, cst.Attribute):
-                    collect(node.func.value, depth + 1)
-                for arg in node.args:
-                    if arg.keyword is None or arg.keyword.value in ("file", "path", "resource", "name"):
-                        collect(arg.value, depth + 1)
-            elif isinstance(node, cst.Attribute):
-                collect(node.value, depth + 1)
-            elif isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Name)):
-                text = self.local_text(node, scope)
-                if text is not None and HOLE not in text and text.strip():
-                    parts.append(text)
-
-        collect(call.func.value if isinstance(call.func, cst.Attribute) else call.func)
+        self._path_parts(call.func.value if isinstance(call.func, cst.Attribute) else call.func, scope, parts)
         if call.func.attr.value in RESOURCE_READERS if isinstance(call.func, cst.Attribute) else False:
             for arg in call.args:
-                collect(arg.value)
+                self._path_parts(arg.value, scope, parts)
         if not parts or not parts[-1].lower().endswith(".sql"):
             return None
         rel = os.path.join(*[p.strip("/") if i else p for i, p in enumerate(parts[-3:]) if not p.endswith(".py")]

@@ -71,7 +71,10 @@ def walk(node: cst.CSTNode, visitor: object) -> None:
         if leave is not None:
             leave(n)
 
-    go(node)
+    try:
+        go(node)
+    finally:
+        del go  # it refers to itself: a cycle that would keep the visitor (and the tree it holds) for the collector
 
 
 __all__: List[str] = ["node_fields", "walk"]

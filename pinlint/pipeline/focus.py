@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import weakref
 from itertools import accumulate
 from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
@@ -84,7 +85,7 @@ def _add_rows(rows: Set[int], spans: Iterable[Tuple[int, int]], source) -> None:
 class _Unit:
     """A ``def`` or ``class`` that may be blanked out."""
 
-    __slots__ = ("node", "start", "end", "name", "parent", "children", "kept", "words")
+    __slots__ = ("node", "start", "end", "name", "_up", "children", "kept", "words", "__weakref__")
 
     def __init__(self, node: ast.stmt, parent: Optional["_Unit"]) -> None:
         self.node = node
@@ -92,10 +93,17 @@ class _Unit:
         self.start = min([node.lineno] + [d.lineno for d in decorators])
         self.end = node.end_lineno or node.lineno
         self.name = node.name  # type: ignore[attr-defined]
-        self.parent = parent
+        # weak: with the class's ``children`` a strong link would make a cycle, and the ast nodes it holds
+        # garbage that only the collector frees
+        self._up = weakref.ref(parent) if parent is not None else None
         self.children: List["_Unit"] = []
         self.kept = False
         self.words: Optional[Set[str]] = None
+
+    @property
+    def parent(self) -> Optional["_Unit"]:
+        """The class a method is defined in (None for a module-level unit)."""
+        return self._up() if self._up is not None else None
 
 
 def _units(tree: ast.Module) -> List[_Unit]:

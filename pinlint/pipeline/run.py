@@ -142,19 +142,37 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
             return []
         return [meta_diagnostic(filename, exc.reason, exc.row, exc.column)]
 
-    from pinlint.evaluate import evaluate_modules, evaluate_sql
     from pinlint.facts.extract import extract
 
     checkpoint()
     try:
         with phase("extract"):
             facts = extract(module, index, filename)
+    except RecursionError:
+        return _too_deep(filename, enabled)
+    try:
+        return _diagnostics(filename, text, options, enabled, module, facts, starts)
+    finally:
+        facts.release()  # the tree is freed now, not by the garbage collector's scan
+
+
+def _too_deep(filename: str, enabled: FrozenSet[str] = frozenset({META_CODE})) -> List[Diagnostic]:
+    """PIN000 for a tree too deep for the analysis's recursion (when PIN000 is enabled)."""
+    return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
+
+
+def _diagnostics(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str], module,
+                 facts, starts: List[int]) -> List[Diagnostic]:
+    """The rules' findings on a file's facts, located, less those its ``# noqa`` comments suppress."""
+    from pinlint.evaluate import evaluate_modules, evaluate_sql
+
+    try:
         checkpoint()
         with phase("rules"):
             specs: Dict[str, RuleSpec] = {s.name: s for s in load_specs() if s.code in enabled}
             findings = evaluate_sql(facts, specs, options.targets) + evaluate_modules(facts, specs, options.targets)
     except RecursionError:
-        return [meta_diagnostic(filename, "expressions nested too deeply to analyse")] if META_CODE in enabled else []
+        return _too_deep(filename, enabled)
     from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa, parse_noqa, unused_noqa
 
     check_noqa = UNUSED_NOQA in enabled and may_have_code_noqa(text)
@@ -238,7 +256,7 @@ def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: 
             return check_cached(path, data, options, partial(check_source, counted=counted))
         return check_source(path, data, options, counted)
     except RecursionError:
-        return [meta_diagnostic(path, "expressions nested too deeply to analyse")]
+        return _too_deep(path)
     except Exception as exc:  # an internal error on one file must not stop the run
         return [internal_error(path, exc)]
 
