@@ -57,24 +57,23 @@ def walk(node: cst.CSTNode, visitor: object) -> None:
                                   node_fields(cls))
         return found
 
-    def go(n: cst.CSTNode) -> None:
+    # ``go`` gets itself as an argument: a closure that named itself would be a reference cycle, and keep
+    # the visitor (with the tree it holds) alive until the garbage collector scans it
+    def go(n: cst.CSTNode, go: Callable) -> None:
         visit, leave, fields = entry(type(n))
         if visit is None or visit(n) is not False:
             for name in fields:
                 value = getattr(n, name)
                 if isinstance(value, node_type):
-                    go(value)
+                    go(value, go)
                 elif type(value) in (tuple, list):
                     for child in value:
                         if isinstance(child, node_type):
-                            go(child)
+                            go(child, go)
         if leave is not None:
             leave(n)
 
-    try:
-        go(node)
-    finally:
-        del go  # it refers to itself: a cycle that would keep the visitor (and the tree it holds) for the collector
+    go(node, go)
 
 
 __all__: List[str] = ["node_fields", "walk"]
