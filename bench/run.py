@@ -5,7 +5,9 @@
     python bench/run.py --runs 5 --trees django
     python bench/run.py --flake8        # also time flake8 (slow: about 100 s on Django)
 
-Prints, per tree: whole-process wall time (median of N runs) for pinlint cold (no result cache),
+pinlint is installed from this checkout into a venv of its own (bench/.cache/pinlint-venv, a plain
+``pip install``, reinstalled each run) and flake8 into another, so that neither pays for the other's
+environment. Prints, per tree: whole-process wall time (median of N runs) for pinlint cold (no result cache),
 pinlint warm (result cache filled), pinlint on one file as pre-commit runs it (a file without SQL and
 one with SQL), ruff with its default rules and with all rules, flake8 with its default plugins on the
 same single files (from a venv of its own under bench/.cache, so that pinlint's flake8 plugin is not
@@ -26,6 +28,7 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
+from typing import List
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
@@ -66,16 +69,34 @@ def fetch(requirement: str, dirname: str) -> Path:
 #: the cold-run goal per tree (pinlint cold / ruff with its default rules)
 GOAL = {"django": 3, "sqlalchemy": 6, "celery": 3}
 FLAKE8_VENV = CACHE / "flake8-venv"
+PINLINT_VENV = CACHE / "pinlint-venv"
+REPO = HERE.parent
 
 
-def ensure_flake8() -> str:
+def _venv(path: Path, *requirements: str) -> Path:
+    """The python of a venv under bench/.cache, created with ``requirements`` on first use."""
+    python = path / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *requirements], check=True)
+    return python
+
+
+def ensure_flake8() -> List[str]:
     """flake8 with its default plugins only, in a venv of its own: where pinlint-db is installed, the
     flake8 beside it would run pinlint's plugin too."""
-    exe = FLAKE8_VENV / "bin" / "flake8"
-    if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(FLAKE8_VENV)], check=True)
-        subprocess.run([str(FLAKE8_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "flake8"], check=True)
-    return str(exe)
+    return [str(_venv(FLAKE8_VENV, "flake8")), "-m", "flake8"]
+
+
+def ensure_pinlint() -> List[str]:
+    """pinlint from this checkout, installed as a user installs it (``pip install``, not editable: pip
+    compiles the bytecode) into a venv of its own, as flake8 is: a development environment's start-up
+    (an editable install's import hook, other packages' ``.pth`` files) is not pinlint's. Reinstalled on
+    every run, so that the figures are of the code as it is now."""
+    python = _venv(PINLINT_VENV, str(REPO))
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(REPO)],
+                   check=True)
+    return [str(python), "-m", "pinlint", "check", "--quiet", "--exit-zero"]
 
 
 def ensure_ruff() -> str:
@@ -131,12 +152,14 @@ def main() -> None:
 
     ruff = ensure_ruff()
     flake8 = ensure_flake8()
-    pinlint = [sys.executable, "-m", "pinlint", "check", "--quiet", "--exit-zero"]
-    # as installed: modules load from bytecode (pip compiles it at install time; some sandboxes and CI
-    # images set PYTHONDONTWRITEBYTECODE, which would time the compiler at every start)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parent.parent / "pinlint")],
-                   env=env, check=False)
+    # as installed: modules load from bytecode (some sandboxes and CI images set PYTHONDONTWRITEBYTECODE,
+    # which would time the compiler at every start)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    # each tool runs from its own venv: a PYTHONPATH (a checkout of pinlint, say) would put pinlint's
+    # flake8 plugin into flake8's run, and the checkout in place of the installed pinlint
+    os.environ.pop("PYTHONPATH", None)
+    pinlint = ensure_pinlint()
+    env = dict(os.environ)
     subprocess.run(pinlint + ["--no-cache", str(Path(__file__))], env=env, capture_output=True, check=False)
     for name in args.trees:
         tree = fetch(*TREES[name])
@@ -158,9 +181,9 @@ def main() -> None:
         rows.append((f"pinlint one file, no SQL ({PLAIN_FILE[name]})", plain))
         one, _ = median(pinlint + ["--no-cache", ONE_FILE[name]], tree, args.runs, env)
         rows.append((f"pinlint one file, SQL ({ONE_FILE[name]})", one))
-        f8_plain, _ = median([flake8, "--exit-zero", PLAIN_FILE[name]], tree, args.runs)
+        f8_plain, _ = median(flake8 + ["--exit-zero", PLAIN_FILE[name]], tree, args.runs)
         rows.append(("flake8 (default plugins), the file without SQL", f8_plain))
-        f8_one, _ = median([flake8, "--exit-zero", ONE_FILE[name]], tree, args.runs)
+        f8_one, _ = median(flake8 + ["--exit-zero", ONE_FILE[name]], tree, args.runs)
         rows.append(("flake8 (default plugins), the file with SQL", f8_one))
         r_def, _ = median([ruff, "check", "--no-cache", "--exit-zero", "--quiet", "."], tree, args.runs)
         rows.append(("ruff, default rules", r_def))
