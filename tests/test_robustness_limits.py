@@ -89,8 +89,8 @@ def test_survey_results_that_cannot_be_pickled_are_dropped_per_file():
 
     import pickle
 
-    blob = schedule._portable([(schedule._INDEX, {"ok": 1}), (schedule._INDEX, Unpicklable())])
-    assert pickle.loads(blob) == [(schedule._INDEX, {"ok": 1}), (schedule._ANALYSE, None)]
+    blob = schedule._portable([(schedule._INDEX, {"ok": 1}, None), (schedule._INDEX | schedule._ANALYSE, Unpicklable(), "s")])
+    assert pickle.loads(blob) == [(schedule._INDEX, {"ok": 1}, None), (schedule._ANALYSE, None, None)]
 
 
 # --- memory --------------------------------------------------------------------------------------

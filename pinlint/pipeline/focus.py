@@ -31,7 +31,9 @@ import bisect
 import re
 import weakref
 from itertools import accumulate
-from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
+
+from pinlint.pipeline.skeleton import Skeleton, Unit, build
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.facts.index.model import ProjectIndex
@@ -41,8 +43,6 @@ MIN_LINES = 50
 MAX_KEPT_SHARE = 0.95
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_IMPORTS = (ast.Import, ast.ImportFrom)
 
 
 def hit_lines(data: bytes, text: Optional[str] = None) -> Set[int]:
@@ -83,18 +83,18 @@ def _add_rows(rows: Set[int], spans: Iterable[Tuple[int, int]], source) -> None:
 
 
 class _Unit:
-    """A ``def`` or ``class`` that may be blanked out."""
+    """A ``def`` or ``class`` that may be blanked out (``pinlint.pipeline.skeleton.Unit``), as focus
+    decides about it."""
 
-    __slots__ = ("node", "start", "end", "name", "_up", "children", "kept", "words", "__weakref__")
+    __slots__ = ("index", "start", "end", "name", "doc", "only_defs", "_up", "children", "kept", "words",
+                 "__weakref__")
 
-    def __init__(self, node: ast.stmt, parent: Optional["_Unit"]) -> None:
-        self.node = node
-        decorators = getattr(node, "decorator_list", None) or []
-        self.start = min([node.lineno] + [d.lineno for d in decorators])
-        self.end = node.end_lineno or node.lineno
-        self.name = node.name  # type: ignore[attr-defined]
-        # weak: with the class's ``children`` a strong link would make a cycle, and the ast nodes it holds
-        # garbage that only the collector frees
+    def __init__(self, index: int, unit: Unit, parent: Optional["_Unit"]) -> None:
+        self.index = index
+        self.start, self.end, self.name, self.doc, self.only_defs = unit.start, unit.end, unit.name, unit.doc, \
+            unit.only_defs
+        # weak: with the class's ``children`` a strong link would make a cycle, garbage that only the
+        # collector frees
         self._up = weakref.ref(parent) if parent is not None else None
         self.children: List["_Unit"] = []
         self.kept = False
@@ -106,18 +106,14 @@ class _Unit:
         return self._up() if self._up is not None else None
 
 
-def _units(tree: ast.Module) -> List[_Unit]:
+def _units(skeleton: Skeleton) -> List[_Unit]:
     units: List[_Unit] = []
-    for stmt in tree.body:
-        if isinstance(stmt, _DEFS):
-            unit = _Unit(stmt, None)
-            units.append(unit)
-            if isinstance(stmt, ast.ClassDef):
-                for inner in stmt.body:
-                    if isinstance(inner, _DEFS):
-                        child = _Unit(inner, unit)
-                        unit.children.append(child)
-                        units.append(child)
+    for i, u in enumerate(skeleton.units):
+        parent = units[u.parent] if u.parent >= 0 else None
+        unit = _Unit(i, u, parent)
+        if parent is not None:
+            parent.children.append(unit)
+        units.append(unit)
     return units
 
 
@@ -125,20 +121,22 @@ class Focused(NamedTuple):
     """The text with the statements that cannot matter blanked out, and those statements' ast nodes."""
 
     text: str
-    blanked: FrozenSet[int]  # ids of the ast nodes
+    blanked: FrozenSet[int]  # the indexes of the units (``Skeleton.units``)
 
 
-def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -> Optional[Focused]:
-    """The text with the statements that cannot matter blanked out, or None to parse it whole."""
+def focus(text: str, tree: Union[Skeleton, ast.Module], index: Optional["ProjectIndex"] = None) -> Optional[Focused]:
+    """The text with the statements that cannot matter blanked out, or None to parse it whole. ``tree``:
+    the skeleton of CPython's tree of the text, or the tree."""
     from pinlint.pipeline.read import has_bare_cr
 
     lines = text.split("\n")
     if len(lines) < MIN_LINES or has_bare_cr(text):
         return None
-    units = _units(tree)
+    skeleton = tree if isinstance(tree, Skeleton) else build(tree)
+    units = _units(skeleton)
     if not units:
         return None
-    hits = _live(hit_lines(text.encode("utf-8", "surrogatepass"), text), tree, units, lines)
+    hits = _live(hit_lines(text.encode("utf-8", "surrogatepass"), text), skeleton, lines)
     known = index.known_names() if index is not None else frozenset()
     ordered = sorted(hits)
 
@@ -178,12 +176,12 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     # (a constant holding SQL) count as defined by kept code
     kept_words: Set[str] = set()
     assigned: Set[str] = set()
-    for stmt in _assignments(tree):
-        if has_hit(stmt.lineno, stmt.end_lineno or stmt.lineno):
-            assigned |= _targets(stmt)
-    for stmt in tree.body:
-        if not isinstance(stmt, _DEFS) and not isinstance(stmt, _IMPORTS) and not _names_all(stmt):
-            kept_words |= words(stmt.lineno, stmt.end_lineno or stmt.lineno)
+    for a in skeleton.assignments:
+        if has_hit(a.line, a.end):
+            assigned |= a.targets
+    for st in skeleton.statements:
+        if st.names_code:
+            kept_words |= words(st.line, st.end)
 
     # one step, not to a fixpoint: in a large class, names of methods lead to every other method
     seeds = [u for u in units if u.kept]
@@ -199,9 +197,8 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
     blank = [u for u in units if not u.kept and (u.parent is None or u.parent.kept)]
     # a kept class whose body would be left with no statement stays whole
     for unit in units:
-        if unit.children and unit.kept and not any(c.kept for c in unit.children):
-            if all(isinstance(s, _DEFS) for s in unit.node.body):  # type: ignore[attr-defined]
-                blank = [u for u in blank if u.parent is not unit]
+        if unit.children and unit.kept and not any(c.kept for c in unit.children) and unit.only_defs:
+            blank = [u for u in blank if u.parent is not unit]
     if sum(u.end - u.start + 1 for u in blank) < (1 - MAX_KEPT_SHARE) * len(lines):
         return None
     for unit in blank:
@@ -215,19 +212,15 @@ def focus(text: str, tree: ast.Module, index: Optional["ProjectIndex"] = None) -
             # would each become a node
             lines[first - 1] = indent + '"""' + cr
             lines[last - 1] = '"""' + cr
-    return Focused("\n".join(lines), frozenset(id(u.node) for u in blank))
+    return Focused("\n".join(lines), frozenset(u.index for u in blank))
 
 
-def _live(hits: Set[int], tree: ast.Module, units: List[_Unit], lines: List[str]) -> Set[int]:
+def _live(hits: Set[int], skeleton: Skeleton, lines: List[str]) -> Set[int]:
     """The hit rows where a marker can matter: not comment lines, and not in the docstrings of the module
     and of its classes, functions and methods (a string statement is never sent anywhere). A line of a
     string literal that looks like a comment counts as one: a statement in that string starts on
     another line."""
-    docstrings: List[Tuple[int, int]] = []
-    for body in [tree.body] + [u.node.body for u in units]:  # type: ignore[attr-defined]
-        first = body[0] if body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            docstrings.append((first.lineno, first.end_lineno or first.lineno))
+    docstrings = [d for d in [skeleton.module_doc] + [u.doc for u in skeleton.units] if d is not None]
     docstrings.sort()
     starts = [a for a, _ in docstrings]
     # the latest end among the docstrings that start at or before each one (they do not nest, but a
@@ -243,12 +236,6 @@ def _live(hits: Set[int], tree: ast.Module, units: List[_Unit], lines: List[str]
         return i >= 0 and reach[i] >= row
 
     return {row for row in hits if not inert(row)}
-
-
-def _names_all(stmt: ast.stmt) -> bool:
-    """``__all__ = [...]`` (or ``+=``): it names every public function, and calls none."""
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-    return any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
 
 
 def _dunder(name: str) -> bool:
@@ -283,19 +270,3 @@ def _kept_words(unit: _Unit, unit_words, words) -> Set[str]:
         if child.kept:
             out |= unit_words(child)
     return out
-
-
-def _assignments(tree: ast.Module) -> Iterable[ast.stmt]:
-    """Assignments at module level and in class bodies (where constants and class attributes live)."""
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            yield stmt
-        elif isinstance(stmt, ast.ClassDef):
-            for inner in stmt.body:
-                if isinstance(inner, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                    yield inner
-
-
-def _targets(stmt: ast.stmt) -> Set[str]:
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}

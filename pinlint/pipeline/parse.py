@@ -5,9 +5,10 @@ nested brackets or ``or``/``and`` terms, and takes time cubic in the depth of lo
 call chains. So before libcst sees a file, CPython's own parser (fast, and bounded: it refuses more than
 200 nested brackets) checks it and an iterative walk measures the nesting depth *as libcst will build it*:
 CPython keeps ``a or b or c`` and the ``for`` clauses of a comprehension flat, libcst nests them one level
-per term. A file nested deeper than any hand-written code becomes one PIN000 diagnostic instead of a crash
-or a hang. The same walk counts the nodes, which bounds the memory libcst's tree will take
-(pinlint/pipeline/budget.py).
+per term (pinlint.pipeline.skeleton, which keeps the figures per function and class, so that what focus
+blanks out does not count). A file nested deeper than any hand-written code becomes one PIN000
+diagnostic instead of a crash or a hang. The same walk counts the nodes, which bounds the memory
+libcst's tree will take (pinlint/pipeline/budget.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import ast
 import re
 import sys
 import warnings
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, FrozenSet, List, Optional, Union
 
 from pinlint.lazy import cst  # the project index uses bounded_ast_parse only: libcst is loaded on first use
 
@@ -24,6 +25,7 @@ from pinlint.pipeline.budget import max_nodes, memory_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from pinlint.pipeline.focus import Focused
+    from pinlint.pipeline.skeleton import Skeleton
 
 #: Deeper syntax trees are not analysed. Real code stays far below (generated lookup tables reach ~600);
 #: libcst parses a 1000-deep chain in seconds, and the visitors need ~5 frames a level.
@@ -46,31 +48,36 @@ class ParseFailure(Exception):
         self.column = column
 
 
-def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]] = None,
-          memory_bound: Optional[int] = None, starts: Optional[List[int]] = None) -> cst.Module:
+def parse(text: str, focus: Optional[Callable[["Skeleton"], Optional["Focused"]]] = None,
+          memory_bound: Optional[int] = None, starts: Optional[List[int]] = None,
+          skeleton: Optional["Skeleton"] = None) -> cst.Module:
     """The libcst module of ``text``. ``focus`` (pinlint/pipeline/focus.py) may return the text with the
-    statements that cannot matter blanked out, given CPython's tree; libcst then parses that. Code whose
-    syntax trees would take more than ``memory_bound`` bytes is refused before a parser builds them.
-    ``starts``: filled with ``statement_starts`` of the module, when CPython's tree gives them."""
-    tree: Optional[ast.AST] = None
-    syntax_error: Optional[ParseFailure] = None
-    if memory_bound is not None:
-        _check_estimate(text, memory_bound)
-    try:
-        tree = _ast_parse(text)
-    except SyntaxError as err:
-        syntax_error = ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1)
-        if "too many nested parentheses" in (err.msg or "") or "too many levels of indentation" in (err.msg or ""):
-            raise syntax_error from None
-    except (RecursionError, MemoryError):
-        raise ParseFailure(TOO_DEEP) from None
-    except ValueError as exc:  # e.g. NUL bytes (decode() refuses them first)
-        raise ParseFailure(f"cannot parse: {exc}") from None
+    statements that cannot matter blanked out, given the skeleton of CPython's tree; libcst then parses
+    that. Code whose syntax trees would take more than ``memory_bound`` bytes is refused before a parser
+    builds them. ``starts``: filled with the lines the module's statements start on, when CPython's tree
+    gives them. ``skeleton``: the skeleton of this text's tree, when it is known already (the survey of
+    a parallel run built it): then CPython does not parse the text again."""
+    from pinlint.pipeline.skeleton import build
 
-    focused = focus(tree) if focus is not None and isinstance(tree, ast.Module) else None
-    if tree is not None:
+    syntax_error: Optional[ParseFailure] = None
+    if skeleton is None:
+        if memory_bound is not None:
+            _check_estimate(text, memory_bound)
+        try:
+            skeleton = build(_ast_parse(text))  # type: ignore[arg-type]
+        except SyntaxError as err:
+            syntax_error = ParseFailure(f"syntax error: {err.msg}", err.lineno or 1, err.offset or 1)
+            if "too many nested parentheses" in (err.msg or "") or "too many levels of indentation" in (err.msg or ""):
+                raise syntax_error from None
+        except (RecursionError, MemoryError):
+            raise ParseFailure(TOO_DEEP) from None
+        except ValueError as exc:  # e.g. NUL bytes (decode() refuses them first)
+            raise ParseFailure(f"cannot parse: {exc}") from None
+
+    focused = focus(skeleton) if focus is not None and skeleton is not None else None
+    if skeleton is not None:
         # only what libcst will see (blanked statements cannot slow it down)
-        _check_size(tree, focused.blanked if focused is not None else frozenset(), memory_bound)
+        _check_size(skeleton, focused.blanked if focused is not None else frozenset(), memory_bound)
     elif _bracket_depth(text) > MAX_BRACKETS:
         # CPython refused the file for another reason (a newer syntax, perhaps, which libcst may know):
         # never hand libcst more brackets than it survives.
@@ -82,15 +89,15 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         try:
             module = cst.parse_module(focused.text)
         except Exception:  # never expected; the whole text decides
-            _check_size(tree, frozenset(), memory_bound)  # type: ignore[arg-type]
+            _check_size(skeleton, frozenset(), memory_bound)  # type: ignore[arg-type]
         else:
             if starts is not None:
-                starts[:] = statement_starts(tree, text, focused.blanked)  # type: ignore[arg-type]
+                starts[:] = statement_starts(skeleton, text, focused.blanked)  # type: ignore[arg-type]
             return module
     try:
         module = cst.parse_module(text)
-        if starts is not None and isinstance(tree, ast.Module):
-            starts[:] = statement_starts(tree, text)
+        if starts is not None and skeleton is not None:
+            starts[:] = statement_starts(skeleton, text)
         return module
     except cst.ParserSyntaxError as exc:
         message = exc.message.splitlines()[0] if exc.message else "invalid syntax"
@@ -109,44 +116,26 @@ def parse(text: str, focus: Optional[Callable[[ast.Module], Optional["Focused"]]
         raise ParseFailure(f"libcst cannot parse this valid Python ({type(exc).__name__}: {exc})") from None
 
 
-#: CPython statements with a block: never on one line with another statement (``a = 1; b = 2`` is one
-#: libcst statement line, ``if a: b = 1; c = 2`` one ``If``)
-_COMPOUND = tuple(getattr(ast, n) for n in ("FunctionDef", "AsyncFunctionDef", "ClassDef", "If", "For", "AsyncFor",
-                                           "While", "Try", "TryStar", "With", "AsyncWith", "Match") if hasattr(ast, n))
-
-
-def statement_starts(tree: ast.Module, text: str, blanked: FrozenSet[int] = frozenset()) -> List[int]:
+def statement_starts(tree: Union["Skeleton", ast.Module], text: str, blanked: FrozenSet[int] = frozenset()) -> List[int]:
     """The line each top-level statement of libcst's module begins on (its first decorator's, if any;
-    leading blank and comment lines not counted), from CPython's tree of the text: simple statements on
-    one line joined by ``;`` are one; a one-line ``def`` or ``class`` that focus blanked out (``blanked``:
-    ast node ids) is gone. Empty where lines may be counted differently (a bare carriage return).
-    pinlint.output.locate checks each statement's end against the next start."""
+    leading blank and comment lines not counted), from CPython's tree of the text or its skeleton
+    (``Skeleton.statement_starts``; ``blanked``: the units focus blanked out). Empty where lines may be
+    counted differently (a bare carriage return). pinlint.output.locate checks each statement's end
+    against the next start."""
     from pinlint.pipeline.read import has_bare_cr
+    from pinlint.pipeline.skeleton import Skeleton, build
 
     if has_bare_cr(text):
         return []
-    out: List[int] = []
-    previous: Optional[ast.stmt] = None
-    for stmt in tree.body:
-        first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
-        if id(stmt) in blanked and first == (stmt.end_lineno or stmt.lineno):
-            continue  # blanked to an empty line
-        if previous is not None and not isinstance(previous, _COMPOUND) and not isinstance(stmt, _COMPOUND) \
-                and stmt.lineno == (previous.end_lineno or previous.lineno):
-            previous = stmt
-            continue  # ``a = 1; b = 2``
-        out.append(first)
-        previous = stmt
-    return out
+    return (tree if isinstance(tree, Skeleton) else build(tree)).statement_starts(blanked)
 
 
-def _check_size(tree: ast.AST, skip: FrozenSet[int], memory_bound: Optional[int]) -> None:
-    most = max_nodes(memory_bound) if memory_bound is not None else None
-    depth, nodes = measure(tree, skip, most)
+def _check_size(skeleton: "Skeleton", blanked: FrozenSet[int], memory_bound: Optional[int]) -> None:
+    depth, nodes = skeleton.size(blanked)
     if depth > MAX_NESTING:
         raise ParseFailure(TOO_DEEP)
-    if most is not None and nodes > most:
-        raise ParseFailure(memory_reason(memory_bound))  # type: ignore[arg-type]
+    if memory_bound is not None and nodes > max_nodes(memory_bound):
+        raise ParseFailure(memory_reason(memory_bound))
 
 
 #: One token of Python source, for an upper estimate of the size of its tree: a string literal (triple-quoted
@@ -201,74 +190,6 @@ def _ast_parse(text: Union[str, bytes], filename: str = "<unknown>") -> ast.AST:
         raise
     finally:
         sys.setrecursionlimit(old)
-
-
-def _too_deep(tree: ast.AST, skip: FrozenSet[int] = frozenset()) -> bool:
-    """Whether libcst's tree of this code would be nested more than MAX_NESTING levels."""
-    return measure(tree, skip, stop_depth=MAX_NESTING)[0] > MAX_NESTING
-
-
-#: CPython keeps these flat where libcst nests one level per element: ``a or b or c`` is one BoolOp,
-#: libcst's BooleanOperation(BooleanOperation(a, b), c); a comprehension's ``for`` clauses are a list,
-#: libcst's CompFor chain (``inner_for_in``).
-_FLAT_CHAINS = {ast.BoolOp: "values", ast.ListComp: "generators", ast.SetComp: "generators",
-                ast.DictComp: "generators", ast.GeneratorExp: "generators"}
-
-
-_CHILD_FIELDS: Dict[type, Tuple[Tuple[str, ...], bool]] = {}
-
-
-def child_fields(cls: type) -> Tuple[Tuple[str, ...], bool]:
-    """The fields of a CPython ast class that hold child nodes, other than ``ctx``, in ``_fields``
-    order (``ast.iter_child_nodes``'s), and whether it has a ``ctx`` (a leaf: Load, Store, Del)."""
-    got = _CHILD_FIELDS.get(cls)
-    if got is None:
-        fields = getattr(cls, "_fields", ())
-        got = _CHILD_FIELDS[cls] = (tuple(f for f in fields if f != "ctx"), "ctx" in fields)
-    return got
-
-
-def measure(tree: ast.AST, skip: FrozenSet[int] = frozenset(), max_nodes: Optional[int] = None,
-            stop_depth: int = MAX_NESTING) -> Tuple[int, int]:
-    """(depth, nodes) of the tree libcst will build for this code, not counting the nodes whose ids are
-    in ``skip`` (statements blanked out before libcst sees the file). Iterative: no recursion. Stops
-    early once the depth passes ``stop_depth`` or the count passes ``max_nodes``. The nodes are
-    counted as ``ast.iter_child_nodes`` would give them (a ``ctx`` leaf included)."""
-    stack = [(tree, 0)]
-    pop, push = stack.pop, stack.append
-    chains = _FLAT_CHAINS
-    deepest = nodes = 0
-    limit = max_nodes if max_nodes is not None else -1
-    ast_node = ast.AST
-    while stack:
-        node, depth = pop()
-        nodes += 1
-        if depth > deepest:
-            deepest = depth
-            if depth > stop_depth:
-                break
-        if nodes == limit + 1:
-            break
-        cls = type(node)
-        field = chains.get(cls)
-        depth += 1 if field is None else max(1, len(getattr(node, field)))
-        fields, has_ctx = child_fields(cls)
-        if has_ctx:  # a leaf one level down
-            nodes += 1
-            if depth > deepest:
-                deepest = depth
-            if nodes == limit + 1 or depth > stop_depth:
-                break
-        for name in fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast_node):
-                if id(value) not in skip:
-                    push((value, depth))
-            elif type(value) is list:
-                for child in value:
-                    if isinstance(child, ast_node) and id(child) not in skip:
-                        push((child, depth))
-    return deepest, nodes
 
 
 # Comments and string literals (their brackets do not nest), or one bracket.

@@ -11,7 +11,7 @@ import fnmatch
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, FrozenSet, List, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
 
 from pinlint.model import META_CODE, Diagnostic, Position
 from pinlint.pipeline.budget import BudgetExceeded, checkpoint, time_budget
@@ -20,6 +20,9 @@ from pinlint.pipeline.read import SourceError, decode, read_bytes
 from pinlint.pipeline.timings import count, phase
 from pinlint.specs import RuleSpec, load_specs
 from pinlint.targets import TargetSet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pinlint.pipeline.skeleton import Skeleton
 
 
 
@@ -53,18 +56,21 @@ def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
     return tuple(codes)
 
 
-def check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False) -> List[Diagnostic]:
+def check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False,
+                 skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
     """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic, and so
     is a file over the per-file time budget or memory bound (pinlint/pipeline/budget.py). ``counted``:
-    the survey of a parallel run has counted its passing stage 1 already."""
+    the survey of a parallel run has counted its passing stage 1 already; ``skeleton``: the skeleton of
+    CPython's tree of ``data``, when the survey built it."""
     try:
         with time_budget(options.time_budget):
-            return _check_source(filename, data, options, counted)
+            return _check_source(filename, data, options, counted, skeleton)
     except BudgetExceeded as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in options.enabled else []
 
 
-def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False) -> List[Diagnostic]:
+def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False,
+                  skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
     enabled = options.enabled
     ignored = _ignored_codes(filename, options)
     if ignored:
@@ -100,7 +106,7 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
     count("stage 2 (shape) passed")
     checkpoint()
     try:
-        return analyse_text(filename, text, options, enabled)
+        return analyse_text(filename, text, options, enabled, skeleton)
     finally:
         _collect()
 
@@ -120,7 +126,8 @@ def _noqa_to_check(text: str, enabled: FrozenSet[str]) -> bool:
     return UNUSED_NOQA in enabled and may_have_code_noqa(text)
 
 
-def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str]) -> List[Diagnostic]:
+def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str],
+                 skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
     from functools import partial
 
     from pinlint.pipeline.focus import focus as focus_on
@@ -136,7 +143,7 @@ def analyse_text(filename: str, text: str, options: RunOptions, enabled: FrozenS
     try:
         count("parsed with libcst")
         with phase("parse"):
-            module = parse(text, focus, options.memory_bound, starts)
+            module = parse(text, focus, options.memory_bound, starts, skeleton)
     except ParseFailure as exc:
         if META_CODE not in enabled:
             return []
@@ -237,9 +244,11 @@ def _diagnostics(filename: str, text: str, options: RunOptions, enabled: FrozenS
     return sorted(set(out), key=Diagnostic.sort_key)
 
 
-def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: bool = False) -> List[Diagnostic]:
+def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: bool = False,
+               skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
     """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already;
-    ``counted``: and its passing stage 1 too."""
+    ``counted``: and its passing stage 1 too; ``skeleton``: what the survey built of its tree (used
+    only if the file's bytes are the ones it was built from)."""
     if not surveyed:
         count("files")
     try:
@@ -247,14 +256,19 @@ def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: 
             data = read_bytes(path)
     except SourceError as exc:
         return [meta_diagnostic(path, str(exc))] if META_CODE in options.enabled else []
+    if skeleton is not None:
+        from pinlint.pipeline.skeleton import digest
+
+        if skeleton.digest != digest(data):  # the file changed since the survey
+            skeleton = None
     try:
         if options.cache_dir is not None:
             from pinlint.pipeline.cache import check_cached
 
             from functools import partial
 
-            return check_cached(path, data, options, partial(check_source, counted=counted))
-        return check_source(path, data, options, counted)
+            return check_cached(path, data, options, partial(check_source, counted=counted, skeleton=skeleton))
+        return check_source(path, data, options, counted, skeleton)
     except RecursionError:
         return _too_deep(path)
     except Exception as exc:  # an internal error on one file must not stop the run

@@ -129,14 +129,15 @@ def project_index(paths: Sequence[str], options: RunOptions):
 _ANALYSE, _INDEX, _COUNTED = 1, 2, 4
 
 
-def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
-    """A file's survey flags, and its index summary when the index wants it."""
+def _survey(path: str, options: RunOptions) -> Tuple[int, object, object]:
+    """A file's survey flags; its index summary when the index wants it; and when it is to be analysed
+    too, the skeleton of its tree (pinlint.pipeline.skeleton), so that pass 2 does not parse it again."""
     count("files")
     try:
         with phase("read"):
             data = read_bytes(path)
     except SourceError:
-        return _ANALYSE, None  # pass 2 reports it
+        return _ANALYSE, None, None  # pass 2 reports it
     flags = 0
     from pinlint.pipeline.prefilter import may_matter
 
@@ -156,9 +157,10 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
                 flags |= _COUNTED | (_ANALYSE if _shaped(data, lowered) else 0)
             # else pass 2 only looks for names the index knows in it (``_check_mentioned``), which is
             # what analysing it would do first (pinlint.pipeline.run._check_source: stage 2, ``_reaches``)
-    summary = None
+    summary = skeleton = None
     if path.endswith((".py", ".pyi")):
         from pinlint.facts.index import module_name, summarise
+        from pinlint.facts.index.summarise import parse_for_index
         from pinlint.pipeline.indexing import wants_index
         from pinlint.pipeline.markers import may_wrap
 
@@ -169,8 +171,14 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object]:
             name = module_name(path, options.root) if options.sql_functions else ""
             if wants_index(path, data, name, options.sql_functions, lowered, matters):
                 flags |= _INDEX
-                summary = summarise(path, data, name or module_name(path, options.root), may_wrap(lowered))
-    return flags, summary
+                tree = parse_for_index(data, path)
+                if tree is not None:
+                    summary = summarise(path, data, name or module_name(path, options.root), may_wrap(lowered), tree)
+                    if flags & _ANALYSE and options.use_prefilter:  # focus will want it
+                        from pinlint.pipeline.skeleton import build
+
+                        skeleton = build(tree, data)
+    return flags, summary, skeleton
 
 
 def _shaped(data: bytes, lowered: bytes) -> bool:
@@ -186,7 +194,7 @@ def _shaped(data: bytes, lowered: bytes) -> bool:
     return narrow(text, families_hit(data, lowered), lowered)
 
 
-def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object]:
+def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object, object]:
     """``_survey``, or "analyse it" when surveying fails or takes longer than the file's time budget:
     pass 2 then reports the file (as PIN000 if it cannot be analysed either)."""
     from pinlint.pipeline.budget import BudgetExceeded, time_budget
@@ -195,7 +203,7 @@ def _survey_guarded(path: str, options: RunOptions) -> Tuple[int, object]:
         with time_budget(options.time_budget):
             return _survey(path, options)
     except (Exception, BudgetExceeded):
-        return _ANALYSE, None
+        return _ANALYSE, None, None
 
 
 def _survey_chunk(paths: Sequence[str], options: RunOptions) -> Tuple[bytes, Dict[str, float]]:
@@ -204,19 +212,19 @@ def _survey_chunk(paths: Sequence[str], options: RunOptions) -> Tuple[bytes, Dic
     return _portable([_survey_guarded(p, options) for p in paths]), take()
 
 
-def _portable(results: List[Tuple[int, object]]) -> bytes:
+def _portable(results: List[Tuple[int, object, object]]) -> bytes:
     import pickle
 
     try:
         return pickle.dumps(results, pickle.HIGHEST_PROTOCOL)
     except (RecursionError, pickle.PicklingError, TypeError, ValueError, MemoryError):
         kept = []
-        for flags, summary in results:
+        for flags, summary, skeleton in results:
             try:
                 pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
             except (RecursionError, pickle.PicklingError, TypeError, ValueError, MemoryError):
-                flags, summary = (flags | _ANALYSE) & ~_INDEX, None
-            kept.append((flags, summary))
+                flags, summary, skeleton = (flags | _ANALYSE) & ~_INDEX, None, None
+            kept.append((flags, summary, skeleton))
         return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
 
 
@@ -279,13 +287,14 @@ def _known_index(options: RunOptions) -> RunOptions:
     return options
 
 
-def _pass_two_chunk(analyse: Sequence[Tuple[str, bool]], mentioned: Sequence[Tuple[str, bool]],
+def _pass_two_chunk(analyse: Sequence[Tuple[str, bool, object]], mentioned: Sequence[Tuple[str, bool]],
                     options: RunOptions, surveyed: bool) -> Tuple[List[Diagnostic], Dict[str, float]]:
-    """Pass 2 for some files: (path, whether the survey counted its passing stage 1)."""
+    """Pass 2 for some files: (path, whether the survey counted its passing stage 1, and for the files
+    to analyse the skeleton of their tree, if the survey built it)."""
     options = _known_index(options)
     out: List[Diagnostic] = []
-    for p, counted in analyse:
-        out.extend(check_path(p, options, surveyed, counted))
+    for p, counted, skeleton in analyse:
+        out.extend(check_path(p, options, surveyed, counted, skeleton))
     for p, counted in mentioned:
         out.extend(_check_mentioned(p, options, counted))
     return out, take()
@@ -299,6 +308,7 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
     diagnostics: List[Diagnostic] = []
     orphans: List[str] = []
     survey: Dict[str, int] = {}
+    skeletons: Dict[str, object] = {}
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
         try:
             if options.index is None:
@@ -319,10 +329,12 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                         except BrokenProcessPool:
                             raise
                         except Exception:  # never expected: pass 2 analyses these files (and reports them)
-                            results, timings = [(_ANALYSE, None)] * len(chunks[fut]), {}
+                            results, timings = [(_ANALYSE, None, None)] * len(chunks[fut]), {}
                         merge(LAST_TIMINGS, timings)
-                        for p, (f, summary) in zip(chunks[fut], results):
+                        for p, (f, summary, skeleton) in zip(chunks[fut], results):
                             survey[p] = f
+                            if skeleton is not None:
+                                skeletons[p] = skeleton
                             if f & _INDEX:
                                 builder.add_summary(p, summary)  # type: ignore[arg-type]
                                 if not prepared:
@@ -352,7 +364,8 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             merge(LAST_TIMINGS, take())
             # pass 2: the files to analyse, the costliest first (even load: ``_largest_first``); then the
             # files the survey let go (no survey when the index came from the cache: analyse all)
-            analyse = [(p, bool(survey.get(p, 0) & _COUNTED)) for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
+            analyse = [(p, bool(survey.get(p, 0) & _COUNTED), skeletons.get(p)) for p in paths
+                       if survey.get(p, _ANALYSE) & _ANALYSE]
             rest = [(p, bool(survey[p] & _COUNTED)) for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
             # an analysed file costs about as much as 8 KB more of source does, whatever its size
             tasks = [(a, []) for a in _largest_first(analyse, lambda item: _size(item[0]) + _PER_FILE, jobs, 16)]
@@ -365,9 +378,9 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
                     diagnostics.extend(found)
                     merge(LAST_TIMINGS, timings)
                 except BrokenProcessPool:
-                    orphans.extend(p for p, _ in a + m)
+                    orphans.extend(item[0] for item in a + m)
                 except Exception:  # a result that could not come back: go file by file
-                    orphans.extend(p for p, _ in a + m)
+                    orphans.extend(item[0] for item in a + m)
         except KeyboardInterrupt:  # Ctrl-C, and SIGTERM/SIGHUP (pinlint.cli)
             _abandon(pool)
             raise

@@ -272,7 +272,7 @@ class _Summariser:
 
 def _calls_in(expr: ast.expr) -> Iterator[ast.Call]:
     """The calls in ``expr``, in ``ast.walk``'s order (breadth first), without its generic traversal."""
-    from pinlint.pipeline.parse import child_fields
+    from pinlint.pipeline.skeleton import child_fields
 
     queue = deque([expr])
     popleft, append = queue.popleft, queue.append
@@ -318,15 +318,15 @@ def _param_of(node: ast.expr, fn: FunctionSummary, local: Dict[str, List[ast.exp
     return None
 
 
-def summarise(path: str, data: bytes, name: str, want_calls: bool = True) -> Optional[ModuleSummary]:
+def summarise(path: str, data: bytes, name: str, want_calls: bool = True,
+              tree: Optional[ast.Module] = None) -> Optional[ModuleSummary]:
     """One file's summary, or None if it does not parse. ``want_calls``: record the calls that pass a
-    parameter on (only files that may define a wrapper need them)."""
-    from pinlint.pipeline.parse import bounded_ast_parse  # too deep to pickle for the workers: not indexed
-
-    try:
-        tree = bounded_ast_parse(data, path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    parameter on (only files that may define a wrapper need them). ``tree``: CPython's tree of ``data``,
+    if the caller parsed it (with ``parse_for_index``)."""
+    if tree is None:
+        tree = parse_for_index(data, path)
+        if tree is None:
+            return None
     mod = ModuleSummary(name=name, path=path, is_package=os.path.basename(path).startswith("__init__."))
     summariser = _Summariser(mod, want_calls=want_calls)
     try:
@@ -340,3 +340,13 @@ def summarise(path: str, data: bytes, name: str, want_calls: bool = True) -> Opt
         mod.noqa = _noqa_rows(data)
     return mod
 
+
+def parse_for_index(data: bytes, path: str) -> Optional[ast.Module]:
+    """CPython's tree of a file for its summary, or None if it does not parse (or is too deep to pickle
+    for the workers: then it is not indexed)."""
+    from pinlint.pipeline.parse import bounded_ast_parse
+
+    try:
+        return bounded_ast_parse(data, path)  # type: ignore[return-value]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
