@@ -230,7 +230,7 @@ class _Summariser:
         self.body(node.body)
         self.stack.pop()
         # local bindings are read again only to evaluate what the function returns
-        fn.locals = self.locals if fn.returns else {}  # type: ignore[attr-defined]
+        fn.locals = _reachable(self.locals, fn.returns) if fn.returns else {}  # type: ignore[attr-defined]
         self.func, self.locals = outer_func, outer_locals
 
     # assignments
@@ -268,6 +268,21 @@ class _Summariser:
                         passed.append((kw.arg, hit[0], hit[1]))
             if passed:
                 fn.calls.append((node.func, passed, node.lineno))
+
+
+def _reachable(local: Dict[str, List[ast.expr]], roots: Sequence[ast.expr]) -> Dict[str, List[ast.expr]]:
+    """The bindings that evaluating ``roots`` (what a function returns) can read: every local name keeps
+    its key (a name bound in the function is never a module's constant), and only the names the
+    expressions reach, directly or through the values of other reached names, keep their values. The
+    rest would only be sent to the main process and never read (a large share of a summary)."""
+    wanted: Set[str] = set()
+    todo = list(roots)
+    while todo:
+        for node in ast.walk(todo.pop()):
+            if isinstance(node, ast.Name) and node.id not in wanted:
+                wanted.add(node.id)
+                todo.extend(local.get(node.id, ()))
+    return {name: (values if name in wanted else []) for name, values in local.items()}
 
 
 def _calls_in(expr: ast.expr) -> Iterator[ast.Call]:
