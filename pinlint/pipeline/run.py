@@ -57,20 +57,21 @@ def _ignored_codes(filename: str, options: RunOptions) -> Tuple[str, ...]:
 
 
 def check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False,
-                 skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
+                 skeleton: Optional["Skeleton"] = None, shaped: bool = False) -> List[Diagnostic]:
     """Check one file's bytes. Never raises for bad input: unreadable input is a PIN000 diagnostic, and so
     is a file over the per-file time budget or memory bound (pinlint/pipeline/budget.py). ``counted``:
     the survey of a parallel run has counted its passing stage 1 already; ``skeleton``: the skeleton of
-    CPython's tree of ``data``, when the survey built it."""
+    CPython's tree of ``data``, when the survey built it; ``shaped``: the survey found that both stages
+    of the prefilter pass on ``data`` (they are not run again)."""
     try:
         with time_budget(options.time_budget):
-            return _check_source(filename, data, options, counted, skeleton)
+            return _check_source(filename, data, options, counted, skeleton, shaped)
     except BudgetExceeded as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in options.enabled else []
 
 
 def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool = False,
-                  skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
+                  skeleton: Optional["Skeleton"] = None, shaped: bool = False) -> List[Diagnostic]:
     enabled = options.enabled
     ignored = _ignored_codes(filename, options)
     if ignored:
@@ -81,6 +82,12 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
         from pinlint.pipeline.sqlfile import check_sql_file
 
         return check_sql_file(filename, data, options, enabled)
+    if shaped and options.use_prefilter:
+        try:
+            text = decode(data)
+        except SourceError as exc:
+            return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
+        return _analyse_shaped(filename, text, options, enabled, skeleton)
     from pinlint.pipeline.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
 
     with phase("prefilter"):
@@ -103,6 +110,12 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
             and not _noqa_to_check(text, enabled) and not _reaches(data, options)
     if skip:
         return []
+    return _analyse_shaped(filename, text, options, enabled, skeleton)
+
+
+def _analyse_shaped(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str],
+                    skeleton: Optional["Skeleton"]) -> List[Diagnostic]:
+    """A file that passed both stages of the prefilter (or runs without it)."""
     count("stage 2 (shape) passed")
     checkpoint()
     try:
@@ -245,10 +258,11 @@ def _diagnostics(filename: str, text: str, options: RunOptions, enabled: FrozenS
 
 
 def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: bool = False,
-               skeleton: Optional["Skeleton"] = None) -> List[Diagnostic]:
+               skeleton: Optional["Skeleton"] = None, shaped: bool = False) -> List[Diagnostic]:
     """One file's diagnostics. ``surveyed``: pass 1 of a parallel run has counted it already;
-    ``counted``: and its passing stage 1 too; ``skeleton``: what the survey built of its tree (used
-    only if the file's bytes are the ones it was built from)."""
+    ``counted``: and its passing stage 1 too; ``skeleton``: what the survey built of its tree, and
+    ``shaped``: whether its stage 2 passed there (both used only if the file's bytes are the ones the
+    skeleton was built from)."""
     if not surveyed:
         count("files")
     try:
@@ -261,14 +275,16 @@ def check_path(path: str, options: RunOptions, surveyed: bool = False, counted: 
 
         if skeleton.digest != digest(data):  # the file changed since the survey
             skeleton = None
+    shaped = shaped and skeleton is not None
     try:
         if options.cache_dir is not None:
             from pinlint.pipeline.cache import check_cached
 
             from functools import partial
 
-            return check_cached(path, data, options, partial(check_source, counted=counted, skeleton=skeleton))
-        return check_source(path, data, options, counted, skeleton)
+            return check_cached(path, data, options, partial(check_source, counted=counted, skeleton=skeleton,
+                                                             shaped=shaped))
+        return check_source(path, data, options, counted, skeleton, shaped)
     except RecursionError:
         return _too_deep(path)
     except Exception as exc:  # an internal error on one file must not stop the run

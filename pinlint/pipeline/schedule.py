@@ -125,8 +125,8 @@ def project_index(paths: Sequence[str], options: RunOptions):
 # modules. Pass 2 (workers): the files that passed the survey are analysed;
 # the others are only searched for names the index knows hold SQL (``ProjectIndex.mentions``).
 
-#: survey flags (``_COUNTED``: its bytes passed stage 1, and the survey counted that)
-_ANALYSE, _INDEX, _COUNTED = 1, 2, 4
+#: survey flags (``_COUNTED``: its bytes passed stage 1, and the survey counted that; ``_SHAPED``: and stage 2)
+_ANALYSE, _INDEX, _COUNTED, _SHAPED = 1, 2, 4, 8
 
 
 def _survey(path: str, options: RunOptions) -> Tuple[int, object, object]:
@@ -154,7 +154,7 @@ def _survey(path: str, options: RunOptions) -> Tuple[int, object, object]:
                 flags |= _ANALYSE
             elif matters:
                 count("stage 1 (bytes) passed")
-                flags |= _COUNTED | (_ANALYSE if _shaped(data, lowered) else 0)
+                flags |= _COUNTED | (_ANALYSE | _SHAPED if _shaped(data, lowered) else 0)
             # else pass 2 only looks for names the index knows in it (``_check_mentioned``), which is
             # what analysing it would do first (pinlint.pipeline.run._check_source: stage 2, ``_reaches``)
     summary = skeleton = None
@@ -287,14 +287,14 @@ def _known_index(options: RunOptions) -> RunOptions:
     return options
 
 
-def _pass_two_chunk(analyse: Sequence[Tuple[str, bool, object]], mentioned: Sequence[Tuple[str, bool]],
+def _pass_two_chunk(analyse: Sequence[Tuple[str, bool, object, bool]], mentioned: Sequence[Tuple[str, bool]],
                     options: RunOptions, surveyed: bool) -> Tuple[List[Diagnostic], Dict[str, float]]:
     """Pass 2 for some files: (path, whether the survey counted its passing stage 1, and for the files
-    to analyse the skeleton of their tree, if the survey built it)."""
+    to analyse the skeleton of their tree, if the survey built it, and whether their stage 2 passed)."""
     options = _known_index(options)
     out: List[Diagnostic] = []
-    for p, counted, skeleton in analyse:
-        out.extend(check_path(p, options, surveyed, counted, skeleton))
+    for p, counted, skeleton, shaped in analyse:
+        out.extend(check_path(p, options, surveyed, counted, skeleton, shaped))
     for p, counted in mentioned:
         out.extend(_check_mentioned(p, options, counted))
     return out, take()
@@ -364,8 +364,8 @@ def _check_parallel(paths: Sequence[str], options: RunOptions, jobs: int) -> Lis
             merge(LAST_TIMINGS, take())
             # pass 2: the files to analyse, the costliest first (even load: ``_largest_first``); then the
             # files the survey let go (no survey when the index came from the cache: analyse all)
-            analyse = [(p, bool(survey.get(p, 0) & _COUNTED), skeletons.get(p)) for p in paths
-                       if survey.get(p, _ANALYSE) & _ANALYSE]
+            analyse = [(p, bool(survey.get(p, 0) & _COUNTED), skeletons.get(p), bool(survey.get(p, 0) & _SHAPED))
+                       for p in paths if survey.get(p, _ANALYSE) & _ANALYSE]
             rest = [(p, bool(survey[p] & _COUNTED)) for p in paths if not survey.get(p, _ANALYSE) & _ANALYSE]
             # an analysed file costs about as much as 8 KB more of source does, whatever its size
             tasks = [(a, []) for a in _largest_first(analyse, lambda item: _size(item[0]) + _PER_FILE, jobs, 16)]
