@@ -65,3 +65,36 @@ def test_a_worker_keeps_its_first_copy_of_an_equal_index(monkeypatch):
     assert schedule._WORKER_INDEX == [other]
     bare = RunOptions(targets=TargetSet(), enabled=frozenset({"PIN101"}))
     assert schedule._known_index(bare) is bare
+
+
+def test_pass_two_judges_a_file_changed_since_the_survey_by_its_new_bytes(tmp_path, monkeypatch):
+    """The survey's skeleton and its "both stages pass" are used only for the bytes they were built from."""
+    import ast
+
+    from pinlint.pipeline import run
+    from pinlint.pipeline.skeleton import build
+    from pinlint.specs import load_specs
+
+    hazard = b"import psycopg\n\ndef f(conn):\n    conn.execute('SET search_path TO tenant')\n"
+    plain = b"import os\n\ndef f():\n    return os.sep\n"
+    options = RunOptions(targets=TargetSet(), enabled=frozenset(s.code for s in load_specs()))
+    path = tmp_path / "m.py"
+    path.write_bytes(hazard)
+    fresh = build(ast.parse(hazard), hazard)
+    expected = run.check_path(str(path), options)
+    assert [d.code for d in expected] == ["PIN101"]
+
+    seen = []
+    analyse = run.analyse_text
+    monkeypatch.setattr(run, "analyse_text", lambda f, t, o, e, skeleton=None: seen.append(skeleton) or analyse(f, t, o, e, skeleton))
+    assert run.check_path(str(path), options, True, True, fresh, True) == expected
+    assert seen == [fresh]  # the survey's skeleton was used
+    # the file now holds no SQL: the prefilter runs again and lets it go, unanalysed
+    path.write_bytes(plain)
+    assert run.check_path(str(path), options, True, True, fresh, True) == []
+    assert seen == [fresh]
+    # a skeleton of other bytes is not used: the file is parsed again
+    path.write_bytes(hazard)
+    stale = build(ast.parse(plain), plain)
+    assert run.check_path(str(path), options, True, True, stale, True) == expected
+    assert seen == [fresh, None]
