@@ -118,7 +118,7 @@ def _units(skeleton: Skeleton) -> List[_Unit]:
 
 
 class Focused(NamedTuple):
-    """The text with the statements that cannot matter blanked out, and those statements' ast nodes."""
+    """The text with the statements that cannot matter blanked out, and which units those are."""
 
     text: str
     blanked: FrozenSet[int]  # the indexes of the units (``Skeleton.units``)

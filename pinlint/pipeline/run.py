@@ -82,40 +82,32 @@ def _check_source(filename: str, data: bytes, options: RunOptions, counted: bool
         from pinlint.pipeline.sqlfile import check_sql_file
 
         return check_sql_file(filename, data, options, enabled)
-    if shaped and options.use_prefilter:
-        try:
-            text = decode(data)
-        except SourceError as exc:
-            return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
-        return _analyse_shaped(filename, text, options, enabled, skeleton)
-    from pinlint.pipeline.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
+    # the survey of a parallel run found both stages of the prefilter passing on these bytes: not again
+    known = shaped and options.use_prefilter
+    if not known:
+        from pinlint.pipeline.prefilter import families_hit, may_matter, narrow  # not needed when every result is cached
 
-    with phase("prefilter"):
-        lowered = data.lower()
-        skip = options.use_prefilter and not may_matter(data, lowered) and not _reaches(data, options)
-    if not skip and not counted:
-        count("stage 1 (bytes) passed")
-    if skip:
-        # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
-        from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
+        with phase("prefilter"):
+            lowered = data.lower()
+            skip = options.use_prefilter and not may_matter(data, lowered) and not _reaches(data, options)
+        if not skip and not counted:
+            count("stage 1 (bytes) passed")
+        if skip:
+            # unused-noqa (PIN010) must see `# noqa: PIN...` comments even in files without SQL
+            from pinlint.output.noqa import UNUSED_NOQA, may_have_code_noqa
 
-        if UNUSED_NOQA not in enabled or not may_have_code_noqa(data):
-            return []
+            if UNUSED_NOQA not in enabled or not may_have_code_noqa(data):
+                return []
     try:
         text = decode(data)
     except SourceError as exc:
         return [meta_diagnostic(filename, str(exc))] if META_CODE in enabled else []
-    with phase("prefilter"):
-        skip = options.use_prefilter and not narrow(text, families_hit(data, lowered), lowered) \
-            and not _noqa_to_check(text, enabled) and not _reaches(data, options)
-    if skip:
-        return []
-    return _analyse_shaped(filename, text, options, enabled, skeleton)
-
-
-def _analyse_shaped(filename: str, text: str, options: RunOptions, enabled: FrozenSet[str],
-                    skeleton: Optional["Skeleton"]) -> List[Diagnostic]:
-    """A file that passed both stages of the prefilter (or runs without it)."""
+    if not known:
+        with phase("prefilter"):
+            skip = options.use_prefilter and not narrow(text, families_hit(data, lowered), lowered) \
+                and not _noqa_to_check(text, enabled) and not _reaches(data, options)
+        if skip:
+            return []
     count("stage 2 (shape) passed")
     checkpoint()
     try:
